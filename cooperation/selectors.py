@@ -1,0 +1,1 @@
+"""Reads of this app, scoped to the user and prefetched for what the page shows."""

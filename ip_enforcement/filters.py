@@ -1,0 +1,1 @@
+"""django-filter FilterSets for this app's lists (pages and API)."""

@@ -1,0 +1,1 @@
+"""Row-level policies (portal.permissions.Policy) for this app's records."""

@@ -1,0 +1,146 @@
+"""Row-level scoping, once per record type.
+
+Each model that users read or act on has one ``Policy``: ``scope()`` answers "which rows may this
+user see" and ``can()`` answers "may this user do this action on this row" with a reason. Pages, the
+API, exports and workflow transitions all ask these two functions and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from .exceptions import PermissionDenied
+from .models import OFFICIAL_ROLES, Role, User
+
+__all__ = [
+    "Decision",
+    "ALLOW",
+    "Policy",
+    "register",
+    "policy_for",
+    "visible",
+    "can",
+    "require",
+    "deny",
+    "is_platform_admin",
+    "official_province_id",
+    "is_official_of",
+]
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason: str) -> Decision:
+    return Decision(False, reason)
+
+
+class Policy:
+    """Override ``scope`` and ``can`` for one model. ``action`` is "view", "change", "delete", or a
+    workflow transition's name."""
+
+    model: type[models.Model]
+
+    def scope(self, user: User, queryset: QuerySet, action: str = "view") -> QuerySet:
+        return queryset.none()
+
+    def can(self, user: User, action: str, obj: Any) -> Decision:
+        if action == "view":
+            visible_ = self.scope(user, self.model._default_manager.filter(pk=obj.pk), action).exists()
+            return ALLOW if visible_ else deny(_("You may not see this record."))
+        return deny(_("You may not do this."))
+
+
+_registry: dict[type[models.Model], Policy] = {}
+
+
+def register(policy_cls: type[Policy]) -> type[Policy]:
+    _registry[policy_cls.model] = policy_cls()
+    return policy_cls
+
+
+def policy_for(model: type[models.Model]) -> Policy:
+    model = model._meta.concrete_model
+    try:
+        return _registry[model]
+    except KeyError:
+        raise LookupError(f"no Policy registered for {model._meta.label}") from None
+
+
+def visible(user: User, queryset: QuerySet, action: str = "view") -> QuerySet:
+    """The rows of ``queryset`` that ``user`` may see (or act on with ``action``)."""
+    if user is None or not user.is_authenticated:
+        return policy_for(queryset.model).scope(AnonymousActor, queryset, action)
+    return policy_for(queryset.model).scope(user, queryset, action)
+
+
+def can(user: User, action: str, obj: Any) -> Decision:
+    if user is None or not user.is_authenticated:
+        user = AnonymousActor
+    return policy_for(type(obj)).can(user, action, obj)
+
+
+def require(user: User, action: str, obj: Any) -> None:
+    """Raise PermissionDenied (and audit the denial) unless ``user`` may do ``action`` on ``obj``."""
+    decision = can(user, action, obj)
+    if not decision:
+        from . import audit
+
+        audit.record(
+            audit.AuditAction.PERMISSION_DENIED,
+            obj,
+            actor=user if user and user.is_authenticated else None,
+            message=f"{action}: {decision.reason}",
+        )
+        raise PermissionDenied(decision.reason or _("You may not do this."))
+
+
+class _Anonymous:
+    """Stands in for an anonymous visitor so policies can ask the same questions of everyone."""
+
+    pk = None
+    id = None
+    is_authenticated = False
+    is_active = False
+    organization_id = None
+    province_id = None
+    role_set = frozenset()
+
+    def has_role(self, *roles: str) -> bool:
+        return False
+
+
+AnonymousActor = _Anonymous()
+
+
+def is_platform_admin(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(Role.PLATFORM_ADMIN))
+
+
+def official_province_id(user: User) -> str | None:
+    """The province an official (coordinator or agency officer) acts for; None for everyone else."""
+    if user is None or not user.is_authenticated or not user.has_role(*OFFICIAL_ROLES):
+        return None
+    return user.province_id
+
+
+def is_official_of(user: User, province_id: str | None, *, coordinator: bool = False) -> bool:
+    if province_id is None:
+        return False
+    if coordinator and not user.has_role(Role.REGION_COORDINATOR):
+        return False
+    return official_province_id(user) == province_id

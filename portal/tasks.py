@@ -1,0 +1,51 @@
+"""Celery tasks of the shared core: thin, they take ids and call the outbox and deadline functions."""
+
+from celery import shared_task
+
+from . import deadlines, outbox
+
+__all__ = [
+    "deliver_event_task",
+    "sweep_outbox",
+    "send_webhook_task",
+    "retry_due_webhooks",
+    "scan_deadlines",
+    "ping",
+]
+
+
+@shared_task(acks_late=True, max_retries=None)
+def deliver_event_task(event_id: str) -> None:
+    outbox.deliver_event(event_id)
+
+
+@shared_task
+def sweep_outbox() -> int:
+    ids = outbox.undelivered_event_ids()
+    for event_id in ids:
+        deliver_event_task.delay(str(event_id))
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_webhook_task(delivery_id: int) -> None:
+    outbox.send_webhook(delivery_id)
+
+
+@shared_task
+def retry_due_webhooks() -> int:
+    ids = outbox.due_webhook_ids()
+    for pk in ids:
+        send_webhook_task.delay(pk)
+    return len(ids)
+
+
+@shared_task
+def scan_deadlines() -> dict:
+    return {"reminded": deadlines.send_reminders(), "escalated": deadlines.escalate_overdue()}
+
+
+@shared_task
+def ping() -> str:
+    """Round trip through the broker and a worker (used by /healthz and the tests)."""
+    return "pong"

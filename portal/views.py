@@ -1,0 +1,171 @@
+"""Pages of the shared core: sign-in, home with my tasks, inbox, attachment download, health."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import attachments, audit, selectors
+from .exports import xlsx_response
+from .forms import LoginForm
+from .models import Attachment, Notification, Role
+from .permissions import can
+
+__all__ = [
+    "LoginView",
+    "LogoutView",
+    "home",
+    "inbox",
+    "notification_open",
+    "tasks",
+    "attachment_download",
+    "healthz",
+    "audit_log",
+]
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def paginate(request, queryset, per_page: int = 50):
+    """Page-number pagination for pages (lists on pages are scoped and filtered, so counts stay small)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request):
+    task_qs = selectors.task_list(user=request.user)
+    context = {
+        "tasks": list(task_qs[:10]),
+        "notifications": list(
+            selectors.notification_list(user=request.user).filter(read_at__isnull=True)[:10]
+        ),
+        "now": timezone.now(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def inbox(request):
+    page = paginate(request, selectors.notification_list(user=request.user))
+    return render(request, "portal/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk: int):
+    note = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    return redirect(note.link or "portal:inbox")
+
+
+@login_required
+@require_POST
+def inbox_mark_all_read(request):
+    selectors.notification_list(user=request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("All notifications marked as read."))
+    return redirect("portal:inbox")
+
+
+@login_required
+def tasks(request):
+    page = paginate(request, selectors.task_list(user=request.user))
+    return render(request, "portal/tasks.html", {"page": page, "now": timezone.now()})
+
+
+@login_required
+def attachment_download(request, pk: int):
+    att = Attachment.objects.filter(pk=pk).select_related("content_type").first()
+    if att is None or att.target is None or not can(request.user, "view", att.target):
+        raise Http404
+    try:
+        return attachments.open_verified(att, actor=request.user)
+    except attachments.IntegrityFailure:
+        return HttpResponse(
+            _("This file has been altered since it was uploaded (SHA-256 mismatch); it will not be served."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+
+
+@login_required
+def audit_log(request):
+    if not request.user.has_role(Role.AUDITOR):
+        audit.record(audit.AuditAction.PERMISSION_DENIED, None, actor=request.user, message="audit log")
+        raise Http404
+    qs = selectors.audit_entry_list(user=request.user)
+    q = request.GET
+    if q.get("action"):
+        qs = qs.filter(action=q["action"])
+    if q.get("actor"):
+        qs = qs.filter(actor_name__icontains=q["actor"])
+    if q.get("object"):
+        qs = qs.filter(object_repr__icontains=q["object"])
+    if q.get("since"):
+        qs = qs.filter(at__date__gte=q["since"])
+    if q.get("until"):
+        qs = qs.filter(at__date__lte=q["until"])
+    if q.get("export") == "xlsx":
+        cols = [
+            (_("Time"), lambda e: e.at),
+            (_("Actor"), lambda e: e.actor_name),
+            (_("Action"), lambda e: e.action),
+            (_("Object"), lambda e: e.object_repr),
+            (_("Changes"), lambda e: str(e.changes)),
+            (_("Message"), lambda e: e.message),
+            (_("IP address"), lambda e: e.ip),
+            (_("Request id"), lambda e: e.request_id),
+        ]
+        return xlsx_response("audit-log", cols, qs.iterator(chunk_size=2000), actor=request.user)
+    return render(
+        request,
+        "portal/audit_log.html",
+        {"page": paginate(request, qs), "actions": audit.AuditAction.choices},
+    )
+
+
+def healthz(request):
+    """Each dependency and whether it answered. 200 only when all did."""
+    checks: dict[str, dict] = {}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        checks["database"] = {"ok": True}
+    except Exception as exc:
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+    try:
+        import redis
+        from django.conf import settings
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        checks["redis"] = {"ok": True}
+    except Exception as exc:
+        checks["redis"] = {"ok": False, "error": type(exc).__name__}
+    if checks["redis"]["ok"]:
+        try:
+            from config.celery import app
+
+            replies = app.control.ping(timeout=1.0) or []
+            checks["celery_worker"] = {"ok": bool(replies), "workers": len(replies)}
+        except Exception as exc:
+            checks["celery_worker"] = {"ok": False, "error": type(exc).__name__}
+    else:
+        checks["celery_worker"] = {"ok": False, "error": "redis unavailable"}
+    ok = all(c["ok"] for c in checks.values())
+    return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)

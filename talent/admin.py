@@ -1,0 +1,1 @@
+"""Django admin for this app's records."""

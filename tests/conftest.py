@@ -1,0 +1,130 @@
+"""Shared fixtures: real PostgreSQL (pytest-django's test database), real Redis, and a real Celery
+worker process for the tests marked ``celery_worker``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+class WorkerProcess:
+    """A ``celery worker`` subprocess on the test database and the real Redis broker."""
+
+    def __init__(self, db_name: str):
+        self.db_name = db_name
+        self.proc: subprocess.Popen | None = None
+        self.log = ROOT / ".data" / f"test-worker-{os.getpid()}.log"
+
+    def env(self) -> dict:
+        db = settings.DATABASES["default"]
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{self.db_name}"
+        if db.get("PASSWORD"):
+            url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{self.db_name}"
+        env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings.test")
+        return env
+
+    def start(self) -> None:
+        self.log.parent.mkdir(exist_ok=True)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                "-n",
+                f"test-{os.getpid()}-{time.time_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        from config.celery import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited: see {self.log}")
+            if app.control.ping(timeout=0.5):
+                return
+        raise RuntimeError(f"celery worker did not answer within 60 s: see {self.log}")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def _purge_broker() -> None:
+    from config.celery import app
+
+    try:
+        app.control.purge()
+    except Exception:
+        pass
+
+
+@pytest.fixture
+def celery_worker(transactional_db, django_db_blocker):
+    """A real worker for one test. Tests using it commit their data (transactional_db) so the worker sees it."""
+    _purge_broker()
+    worker = WorkerProcess(settings.DATABASES["default"]["NAME"])
+    worker.start()
+    yield worker
+    worker.stop()
+    _purge_broker()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll ``predicate`` until it returns a truthy value (for work done by the worker process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")

@@ -1,0 +1,9 @@
+"""Pages of this app."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "transfer/home.html")

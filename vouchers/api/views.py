@@ -1,0 +1,1 @@
+"""API viewsets of this app."""
