@@ -1,1 +1,232 @@
-"""Forms of this app's pages."""
+"""Forms of this app's pages. They shape the input; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organization, OrganizationKind, Role, User
+
+from .models import SCORE_MAX, ConsortiumKind, KeyField
+
+__all__ = [
+    "ProgrammeForm",
+    "ApplicationForm",
+    "ParticipantForm",
+    "ParticipantFormSet",
+    "ReviewForm",
+    "AssignExpertForm",
+    "MilestoneForm",
+    "ReportScheduleForm",
+    "ReportSubmitForm",
+    "DisbursementForm",
+    "ConsortiumForm",
+    "AttachmentForm",
+]
+
+_input = {"class": "form-control"}
+_select = {"class": "form-select"}
+
+
+def _research_orgs():
+    return (
+        Organization.objects.exclude(kind=OrganizationKind.AGENCY).select_related("province").order_by("name")
+    )
+
+
+class _OrgChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.province.name})"
+
+
+class ProgrammeForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"), min_value=2000, max_value=2100, widget=forms.NumberInput(_input)
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(_input))
+    guide = forms.CharField(label=_("Guide"), required=False, widget=forms.Textarea({**_input, "rows": 4}))
+    opens_at = forms.DateTimeField(
+        label=_("Applications open"), widget=forms.DateTimeInput({**_input, "type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Applications close"), widget=forms.DateTimeInput({**_input, "type": "datetime-local"})
+    )
+    min_regions = forms.TypedChoiceField(
+        label=_("Minimum regions per team"),
+        choices=[(2, "2"), (3, "3")],
+        coerce=int,
+        widget=forms.Select(_select),
+    )
+    funding_cap = forms.DecimalField(
+        label=_("Funding cap per project (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(_input),
+    )
+    budget_110000 = forms.DecimalField(
+        label=_("Budget committed by Beijing (yuan)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(_input),
+    )
+    budget_120000 = forms.DecimalField(
+        label=_("Budget committed by Tianjin (yuan)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(_input),
+    )
+    budget_130000 = forms.DecimalField(
+        label=_("Budget committed by Hebei (yuan)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(_input),
+    )
+    topics = forms.CharField(
+        label=_("Topics"),
+        widget=forms.Textarea({**_input, "rows": 4}),
+        help_text=_("One per line: code | title | key field (%(fields)s)")
+        % {"fields": ", ".join(KeyField.values)},
+    )
+
+    def region_budgets(self) -> dict:
+        return {
+            code: self.cleaned_data[f"budget_{code}"]
+            for code in ("110000", "120000", "130000")
+            if self.cleaned_data.get(f"budget_{code}") is not None
+        }
+
+    def topic_rows(self) -> list[dict]:
+        rows = []
+        for line in self.cleaned_data["topics"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            rows.append(
+                {
+                    "code": parts[0],
+                    "title": parts[1] if len(parts) > 1 else "",
+                    "field": parts[2] if len(parts) > 2 else "",
+                }
+            )
+        return rows
+
+
+class ApplicationForm(forms.Form):
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, widget=forms.Select(_select))
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(_input))
+    research_plan = forms.CharField(
+        label=_("Research plan"), required=False, widget=forms.Textarea({**_input, "rows": 6})
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = programme.topics.all()
+
+
+class ParticipantForm(forms.Form):
+    organization = _OrgChoice(
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.Select(_select),
+    )
+    principal_investigator = forms.CharField(
+        label=_("Principal investigator"), max_length=100, required=False, widget=forms.TextInput(_input)
+    )
+    budget = forms.DecimalField(
+        label=_("Budget (yuan)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        widget=forms.NumberInput(_input),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _research_orgs()
+
+
+ParticipantFormSet = formset_factory(ParticipantForm, extra=0, min_num=4, max_num=12)
+
+
+class ReviewForm(forms.Form):
+    innovation = forms.IntegerField(
+        label=_("Innovation"), min_value=0, max_value=SCORE_MAX, widget=forms.NumberInput(_input)
+    )
+    feasibility = forms.IntegerField(
+        label=_("Feasibility"), min_value=0, max_value=SCORE_MAX, widget=forms.NumberInput(_input)
+    )
+    team = forms.IntegerField(
+        label=_("Team"), min_value=0, max_value=SCORE_MAX, widget=forms.NumberInput(_input)
+    )
+    collaboration = forms.IntegerField(
+        label=_("Regional collaboration"), min_value=0, max_value=SCORE_MAX, widget=forms.NumberInput(_input)
+    )
+    comments = forms.CharField(label=_("Comments"), widget=forms.Textarea({**_input, "rows": 4}))
+
+
+class AssignExpertForm(forms.Form):
+    expert = forms.ModelChoiceField(
+        label=_("Expert"), queryset=User.objects.none(), widget=forms.Select(_select)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = (
+            User.objects.filter(is_active=True, memberships__role=Role.EXPERT_REVIEWER)
+            .select_related("organization")
+            .order_by("username")
+        )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200, widget=forms.TextInput(_input))
+    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput({**_input, "type": "date"}))
+
+
+class ReportScheduleForm(forms.Form):
+    period = forms.CharField(label=_("Period"), max_length=50, widget=forms.TextInput(_input))
+    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput({**_input, "type": "date"}))
+
+
+class ReportSubmitForm(forms.Form):
+    content = forms.CharField(label=_("Progress report"), widget=forms.Textarea({**_input, "rows": 4}))
+
+
+class DisbursementForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=14, decimal_places=2, widget=forms.NumberInput(_input)
+    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput({**_input, "type": "date"}))
+
+
+class ConsortiumForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ConsortiumKind.choices, widget=forms.Select(_select))
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(_input))
+    field = forms.ChoiceField(label=_("Key field"), choices=KeyField.choices, widget=forms.Select(_select))
+    lead_organization = _OrgChoice(
+        label=_("Lead organization"), queryset=Organization.objects.none(), widget=forms.Select(_select)
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple({**_select, "size": 8}),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea({**_input, "rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organization"].queryset = _research_orgs()
+        self.fields["members"].queryset = _research_orgs()
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment"), widget=forms.ClearableFileInput(_input))

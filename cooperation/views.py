@@ -1,9 +1,647 @@
-"""Pages of this app."""
+"""Pages of this app: thin views over the selectors and services."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.attachments import attachments_of
+from portal.deadlines import open_deadlines_for
+from portal.exceptions import TransitionNotAllowed, ValidationError
+from portal.exports import xlsx_response
+from portal.models import Role
+from portal.permissions import can, official_province_id
+from portal.views import paginate
+
+from . import selectors, services
+from .filters import (
+    ApplicationFilterSet,
+    ConsortiumFilterSet,
+    ProgrammeFilterSet,
+    ProjectFilterSet,
+    ReviewFilterSet,
+)
+from .forms import (
+    ApplicationForm,
+    AssignExpertForm,
+    AttachmentForm,
+    ConsortiumForm,
+    DisbursementForm,
+    MilestoneForm,
+    ParticipantFormSet,
+    ProgrammeForm,
+    ReportScheduleForm,
+    ReportSubmitForm,
+    ReviewForm,
+)
+from .models import ApplicationState, ProgrammeState, ReportState, ReviewState
+from .permissions import is_lead_official
+from .workflows import (
+    APPLICATION_WORKFLOW,
+    CONSORTIUM_WORKFLOW,
+    PROGRAMME_WORKFLOW,
+    PROJECT_WORKFLOW,
+)
+
+PROGRAMME_STEPS = {
+    "submit_for_approval": services.submit_programme,
+    "approve": services.approve_programme,
+    "publish": services.approve_programme,
+    "close": services.close_programme,
+    "finish": services.finish_programme,
+}
+APPLICATION_STEPS = {
+    "submit": services.submit_application,
+    "return_for_changes": services.return_application,
+    "accept": services.accept_application,
+    "finish_review": services.finish_review,
+    "approve_region": services.approve_application,
+    "approve": services.approve_application,
+    "reject": services.refuse_application,
+    "withdraw": services.withdraw_application,
+}
+PROJECT_STEPS = {
+    "start_midterm": services.start_midterm,
+    "pass_midterm": services.pass_midterm,
+    "request_acceptance": services.request_acceptance,
+    "accept": services.accept_project,
+    "fail": services.fail_project,
+}
+CONSORTIUM_STEPS = {"activate": services.activate_consortium, "dissolve": services.dissolve_consortium}
+
+
+def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _to_form(form, exc: ValidationError) -> None:
+    for field, errors in _error_messages(exc).items():
+        for e in errors:
+            form.add_error(field if field in form.fields else None, e)
+
+
+def _run_step(request, steps: dict, obj, on_error):
+    """Run the posted workflow step; on a refusal of input or state, show the page again with the
+    message (400 or 409) and nothing changed."""
+    name = request.POST.get("transition") or request.POST.get("do") or ""
+    service = steps.get(name)
+    if service is None:
+        raise Http404
+    try:
+        service(obj, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for field, errors in _error_messages(exc).items():
+            for e in errors:
+                messages.error(request, f"{'' if field == '__all__' else field + ': '}{e}")
+        return on_error(400)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return on_error(409)
+    messages.success(request, _("Done."))
+    return None
+
+
+def _one_of(transitions, *pairs):
+    """Show one button where two steps do the same from the user's side (approve / approve last)."""
+    names = {t.name for t in transitions}
+    drop = {b for a, b in pairs if a in names and b in names}
+    return [t for t in transitions if t.name not in drop]
+
+
+def _export(request, name, columns, qs):
+    return xlsx_response(name, columns, qs.iterator(chunk_size=2000), actor=request.user)
+
+
+# --------------------------------------------------------------------------- home
 
 
 @login_required
 def home(request):
-    return render(request, "cooperation/home.html")
+    user = request.user
+    ctx = {
+        "open_programmes": list(
+            selectors.programme_list(user=user).filter(
+                state=ProgrammeState.OPEN, closes_at__gte=timezone.now()
+            )[:10]
+        ),
+        "is_official": bool(official_province_id(user)),
+        "is_expert": user.has_role(Role.EXPERT_REVIEWER),
+    }
+    if ctx["is_official"]:
+        ctx["queue"] = list(
+            selectors.application_list(user=user).filter(
+                state__in=[
+                    ApplicationState.SUBMITTED,
+                    ApplicationState.DECISION_PENDING,
+                    ApplicationState.UNDER_REVIEW,
+                ]
+            )[:20]
+        )
+    elif user.organization_id:
+        ctx["my_applications"] = list(selectors.application_list(user=user)[:20])
+        ctx["due_reports"] = list(
+            selectors.report_list(user=user).filter(state=ReportState.DUE).order_by("due_date")[:20]
+        )
+    if ctx["is_expert"]:
+        ctx["assignments"] = list(
+            selectors.review_list(user=user).filter(expert=user, state=ReviewState.ASSIGNED)[:20]
+        )
+    return render(request, "cooperation/home.html", ctx)
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+@login_required
+def programme_list(request):
+    fs = ProgrammeFilterSet(request.GET or None, queryset=selectors.programme_list(user=request.user))
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Year"), lambda p: p.year),
+            (_("Title"), lambda p: p.title),
+            (_("Lead region"), lambda p: p.lead_region.name),
+            (_("State"), lambda p: p.get_state_display()),
+            (_("Applications close"), lambda p: p.closes_at),
+            (_("Topics"), lambda p: "; ".join(f"{t.code} {t.title}" for t in p.topics.all())),
+        ]
+        return _export(request, "programmes", cols, qs)
+    return render(
+        request,
+        "cooperation/programme_list.html",
+        {"filter": fs, "page": paginate(request, qs), "can_create": bool(official_province_id(request.user))},
+    )
+
+
+@login_required
+def programme_create(request):
+    if not official_province_id(request.user):
+        raise Http404
+    form = ProgrammeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                programme = services.create_programme(
+                    actor=request.user,
+                    year=d["year"],
+                    title=d["title"],
+                    guide=d["guide"],
+                    opens_at=d["opens_at"],
+                    closes_at=d["closes_at"],
+                    min_regions=d["min_regions"],
+                    funding_cap=d["funding_cap"],
+                    region_budgets=form.region_budgets(),
+                    topics=form.topic_rows(),
+                )
+                return redirect(programme)
+            except ValidationError as exc:
+                _to_form(form, exc)
+        status = 400
+    return render(request, "cooperation/programme_form.html", {"form": form}, status=status)
+
+
+@login_required
+def programme_detail(request, pk: int, status: int = 200):
+    programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
+    transitions = PROGRAMME_WORKFLOW.available(programme, request.user)
+    if any(t.name == "publish" for t in transitions):
+        # one button: "approve" while other regions are pending, "approve and publish" for the last
+        last = programme.region_shares.filter(approved_at__isnull=True).count() <= 1
+        transitions = [t for t in transitions if t.name != ("approve" if last else "publish")]
+    ctx = {
+        "programme": programme,
+        "transitions": transitions,
+        "can_apply": programme.state == ProgrammeState.OPEN
+        and request.user.organization_id
+        and not official_province_id(request.user),
+        "can_rank": selectors.can_see_ranking(request.user, programme),
+        "changes": selectors.history(programme),
+    }
+    return render(request, "cooperation/programme_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def programme_transition(request, pk: int):
+    programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
+    failed = _run_step(
+        request, PROGRAMME_STEPS, programme, lambda st: programme_detail(request, pk, status=st)
+    )
+    return failed or redirect(programme)
+
+
+@login_required
+def programme_ranking(request, pk: int):
+    programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
+    if not selectors.can_see_ranking(request.user, programme):
+        raise Http404
+    rows = selectors.ranking(user=request.user, programme=programme)
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Topic"), lambda r: r.topic.code),
+            (_("Rank"), lambda r: r.rank),
+            (_("Title"), lambda r: r.title),
+            (_("Lead organization"), lambda r: r.lead_organization.name),
+            (_("Average score"), lambda r: None if r.score is None else round(float(r.score), 2)),
+            (_("Reviews"), lambda r: r.review_count),
+        ]
+        return xlsx_response("ranking", cols, rows, actor=request.user)
+    return render(request, "cooperation/ranking.html", {"programme": programme, "rows": rows})
+
+
+# --------------------------------------------------------------------------- applications
+
+
+@login_required
+def application_list(request):
+    fs = ApplicationFilterSet(request.GET or None, queryset=selectors.application_list(user=request.user))
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Title"), lambda a: a.title),
+            (_("Programme"), lambda a: a.programme.title),
+            (_("Topic"), lambda a: a.topic.title),
+            (_("Key field"), lambda a: a.topic.get_field_display()),
+            (_("Lead organization"), lambda a: a.lead_organization.name),
+            (_("Regions"), lambda a: ", ".join(sorted({p.province.name for p in a.participants.all()}))),
+            (_("Budget (yuan)"), lambda a: str(sum(p.budget for p in a.participants.all()))),
+            (_("State"), lambda a: a.get_state_display()),
+            (_("Submitted"), lambda a: a.submitted_at),
+        ]
+        return _export(request, "applications", cols, qs)
+    return render(request, "cooperation/application_list.html", {"filter": fs, "page": paginate(request, qs)})
+
+
+def _participant_initial(application):
+    return [
+        {
+            "organization": p.organization_id,
+            "principal_investigator": p.principal_investigator,
+            "budget": p.budget,
+        }
+        for p in application.participants.all()
+    ]
+
+
+@login_required
+def application_form(request, pk: int | None = None, programme_pk: int | None = None):
+    application = None
+    if pk is not None:
+        application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+        if not can(request.user, "change", application):
+            raise Http404
+        programme = application.programme
+    else:
+        programme = get_object_or_404(
+            selectors.programme_list(user=request.user), pk=programme_pk, state=ProgrammeState.OPEN
+        )
+        if not request.user.organization_id or official_province_id(request.user):
+            raise Http404
+    initial = {}
+    if application:
+        initial = {
+            "topic": application.topic_id,
+            "title": application.title,
+            "research_plan": application.research_plan,
+        }
+    form = ApplicationForm(request.POST or None, programme=programme, initial=initial)
+    formset = ParticipantFormSet(
+        request.POST or None,
+        prefix="p",
+        initial=_participant_initial(application)
+        if application
+        else [{"organization": request.user.organization_id}],
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            rows = [f.cleaned_data for f in formset if f.cleaned_data.get("organization")]
+            try:
+                application = services.save_application(
+                    actor=request.user,
+                    application=application,
+                    programme=programme,
+                    topic=form.cleaned_data["topic"],
+                    title=form.cleaned_data["title"],
+                    research_plan=form.cleaned_data["research_plan"],
+                    participants=[
+                        {
+                            "organization": r["organization"],
+                            "principal_investigator": r.get("principal_investigator") or "",
+                            "budget": r.get("budget") if r.get("budget") is not None else 0,
+                        }
+                        for r in rows
+                    ],
+                )
+                messages.success(request, _("The draft is saved."))
+                return redirect(application)
+            except ValidationError as exc:
+                _to_form(form, exc)
+        status = 400
+    return render(
+        request,
+        "cooperation/application_form.html",
+        {"form": form, "formset": formset, "programme": programme, "application": application},
+        status=status,
+    )
+
+
+@login_required
+def application_detail(request, pk: int, status: int = 200, assign_form=None):
+    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    user = request.user
+    transitions = _one_of(APPLICATION_WORKFLOW.available(application, user), ("approve_region", "approve"))
+    see_scores = services_can_see_scores(user, application)
+    ctx = {
+        "application": application,
+        "participants": list(application.participants.all()),
+        "transitions": transitions,
+        "changes": selectors.history(application),
+        "deadlines": open_deadlines_for(application),
+        "attachments": attachments_of(application),
+        "can_change": bool(can(user, "change", application)),
+        "see_scores": see_scores,
+        "reviews": list(application.reviews.select_related("expert")) if see_scores else [],
+        "can_assign": bool(can(user, "assign_expert", application)),
+        "assign_form": assign_form or AssignExpertForm(),
+        "attachment_form": AttachmentForm(),
+    }
+    ctx["budget_total"] = sum(p.budget for p in ctx["participants"])
+    return render(request, "cooperation/application_detail.html", ctx, status=status)
+
+
+def services_can_see_scores(user, application) -> bool:
+    return selectors.can_see_scores(user, application)
+
+
+@login_required
+@require_POST
+def application_transition(request, pk: int):
+    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    failed = _run_step(
+        request, APPLICATION_STEPS, application, lambda st: application_detail(request, pk, status=st)
+    )
+    if failed:
+        return failed
+    if selectors.application_list(user=request.user).filter(pk=pk).exists():
+        return redirect(application)
+    return redirect("cooperation:application_list")
+
+
+@login_required
+@require_POST
+def application_assign(request, pk: int):
+    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    form = AssignExpertForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assign_expert(application, actor=request.user, expert=form.cleaned_data["expert"])
+            messages.success(request, _("The expert is assigned."))
+            return redirect(application)
+        except ValidationError as exc:
+            _to_form(form, exc)
+    return application_detail(request, pk, status=400, assign_form=form)
+
+
+@login_required
+@require_POST
+def application_attach(request, pk: int):
+    application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attach_to_application(application, actor=request.user, upload=form.cleaned_data["file"])
+            messages.success(request, _("The file is attached."))
+            return redirect(application)
+        except ValidationError as exc:
+            for errors in _error_messages(exc).values():
+                for e in errors:
+                    messages.error(request, e)
+    else:
+        messages.error(request, _("Choose a file."))
+    return application_detail(request, pk, status=400)
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+@login_required
+def review_list(request):
+    fs = ReviewFilterSet(request.GET or None, queryset=selectors.review_list(user=request.user))
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Application"), lambda r: r.application.title),
+            (_("Topic"), lambda r: r.application.topic.title),
+            (_("Expert"), lambda r: str(r.expert)),
+            (_("State"), lambda r: r.get_state_display()),
+            (_("Total"), lambda r: r.total),
+        ]
+        return _export(request, "reviews", cols, qs)
+    return render(request, "cooperation/review_list.html", {"filter": fs, "page": paginate(request, qs)})
+
+
+@login_required
+def review_detail(request, pk: int):
+    review = get_object_or_404(selectors.review_list(user=request.user), pk=pk)
+    form = ReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "declare_conflict":
+                services.declare_conflict(review, actor=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, _("Your conflict of interest is recorded."))
+                return redirect("cooperation:review_list")
+            if form.is_valid():
+                services.submit_review(review, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Your review is submitted."))
+                return redirect(review)
+        except ValidationError as exc:
+            _to_form(form, exc)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            status = 409
+        status = status if status != 200 else 400
+    return render(
+        request,
+        "cooperation/review_detail.html",
+        {
+            "review": review,
+            "application": review.application,
+            "form": form,
+            "is_expert": review.expert_id == request.user.pk and review.state == ReviewState.ASSIGNED,
+            "participants": list(review.application.participants.select_related("organization", "province")),
+        },
+        status=status,
+    )
+
+
+# --------------------------------------------------------------------------- projects
+
+
+@login_required
+def project_list(request):
+    fs = ProjectFilterSet(request.GET or None, queryset=selectors.project_list(user=request.user))
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Project number"), lambda p: p.code),
+            (_("Title"), lambda p: p.title),
+            (_("Lead organization"), lambda p: p.lead_organization.name),
+            (_("State"), lambda p: p.get_state_display()),
+            (_("Reports due"), lambda p: sum(1 for r in p.reports.all() if r.state == ReportState.DUE)),
+            (_("Disbursed (yuan)"), lambda p: str(sum(d.amount for d in p.disbursements.all()))),
+        ]
+        return _export(request, "projects", cols, qs)
+    return render(request, "cooperation/project_list.html", {"filter": fs, "page": paginate(request, qs)})
+
+
+@login_required
+def project_detail(request, pk: int, status: int = 200, forms_=None):
+    project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
+    user = request.user
+    forms_ = forms_ or {}
+    ctx = {
+        "project": project,
+        "transitions": PROJECT_WORKFLOW.available(project, user),
+        "changes": selectors.history(project),
+        "deadlines": open_deadlines_for(project),
+        "is_lead_official": is_lead_official(user, project.programme),
+        "is_lead_member": user.organization_id == project.lead_organization_id,
+        "is_official": bool(official_province_id(user)),
+        "milestone_form": forms_.get("milestone") or MilestoneForm(),
+        "report_form": forms_.get("report") or ReportScheduleForm(),
+        "submit_form": forms_.get("submit") or ReportSubmitForm(),
+        "disbursement_form": forms_.get("disbursement") or DisbursementForm(),
+    }
+    return render(request, "cooperation/project_detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def project_transition(request, pk: int):
+    project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
+    failed = _run_step(request, PROJECT_STEPS, project, lambda st: project_detail(request, pk, status=st))
+    return failed or redirect(project)
+
+
+@login_required
+@require_POST
+def project_action(request, pk: int, what: str):
+    project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
+    form_cls, fn = {
+        "milestone": (MilestoneForm, services.add_milestone),
+        "report": (ReportScheduleForm, services.schedule_report),
+        "disbursement": (DisbursementForm, services.record_disbursement),
+        "submit": (ReportSubmitForm, None),
+    }.get(what, (None, None))
+    if form_cls is None:
+        raise Http404
+    form = form_cls(request.POST)
+    if form.is_valid():
+        try:
+            if what == "submit":
+                report_pk = request.POST.get("report", "")
+                if not report_pk.isdigit():
+                    raise Http404
+                report = get_object_or_404(project.reports.all(), pk=int(report_pk))
+                services.submit_report(report, actor=request.user, content=form.cleaned_data["content"])
+            else:
+                fn(project, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Done."))
+            return redirect(project)
+        except ValidationError as exc:
+            _to_form(form, exc)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return project_detail(request, pk, status=409)
+    return project_detail(request, pk, status=400, forms_={what: form})
+
+
+@login_required
+@require_POST
+def milestone_done(request, pk: int, milestone_pk: int):
+    project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
+    milestone = get_object_or_404(project.milestones.all(), pk=milestone_pk)
+    try:
+        services.complete_milestone(milestone, actor=request.user)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    return redirect(project)
+
+
+# --------------------------------------------------------------------------- consortia
+
+
+@login_required
+def consortium_list(request):
+    fs = ConsortiumFilterSet(request.GET or None, queryset=selectors.consortium_list(user=request.user))
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Name"), lambda c: c.name),
+            (_("Kind"), lambda c: c.get_kind_display()),
+            (_("Key field"), lambda c: c.get_field_display()),
+            (_("Lead organization"), lambda c: c.lead_organization.name),
+            (_("Status"), lambda c: c.get_status_display()),
+            (
+                _("Members"),
+                lambda c: "; ".join(f"{m.organization.name} ({m.province.name})" for m in c.members.all()),
+            ),
+        ]
+        return _export(request, "consortia", cols, qs)
+    return render(
+        request,
+        "cooperation/consortium_list.html",
+        {"filter": fs, "page": paginate(request, qs), "can_create": bool(official_province_id(request.user))},
+    )
+
+
+@login_required
+def consortium_create(request):
+    if not official_province_id(request.user):
+        raise Http404
+    form = ConsortiumForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.create_consortium(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Registered."))
+                return redirect("cooperation:consortium_list")
+            except ValidationError as exc:
+                _to_form(form, exc)
+        status = 400
+    return render(request, "cooperation/consortium_form.html", {"form": form}, status=status)
+
+
+@login_required
+def consortium_detail(request, pk: int, status: int = 200):
+    consortium = get_object_or_404(selectors.consortium_list(user=request.user), pk=pk)
+    return render(
+        request,
+        "cooperation/consortium_detail.html",
+        {
+            "consortium": consortium,
+            "transitions": CONSORTIUM_WORKFLOW.available(consortium, request.user),
+            "changes": selectors.history(consortium),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def consortium_transition(request, pk: int):
+    consortium = get_object_or_404(selectors.consortium_list(user=request.user), pk=pk)
+    failed = _run_step(
+        request, CONSORTIUM_STEPS, consortium, lambda st: consortium_detail(request, pk, status=st)
+    )
+    return failed or redirect("cooperation:consortium_detail", pk=pk)

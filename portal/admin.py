@@ -1,5 +1,11 @@
-"""Django admin. The system administrator manages users and records; only the audit administrator
-sees the audit log, read-only (the database refuses changes anyway)."""
+"""Django admin, split between three administrators who cannot do one another's work (MLPS level 3):
+
+- the system administrator (``Role.PLATFORM_ADMIN``) manages users, organizations and records;
+- the security administrator (``Role.SECURITY_ADMIN``) manages sign-in lockouts (django-axes), sessions,
+  two-factor devices and partner systems' OAuth2 applications and tokens, and nothing else;
+- the audit administrator (``Role.AUDITOR``) reads the audit log, read-only (the database refuses
+  changes anyway), and nothing else.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -26,17 +32,30 @@ from .models import (
 admin.site.site_header = _("京津冀协同创新共同体 · administration")
 
 
-class PlatformAdminOnly(admin.ModelAdmin):
-    """The system administrator's models: invisible to the audit and security administrators."""
+class RoleOnlyAdmin(admin.ModelAdmin):
+    """A model only the holders of ``admin_role`` see and manage in the admin."""
+
+    admin_role: str = Role.PLATFORM_ADMIN
 
     def has_module_permission(self, request):
-        return (
-            request.user.is_active and request.user.has_role(Role.PLATFORM_ADMIN) or request.user.is_superuser
-        )
+        user = request.user
+        return bool(user.is_active and (user.has_role(self.admin_role) or user.is_superuser))
 
     has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
         lambda self, request, obj=None: self.has_module_permission(request)
     )
+
+
+class PlatformAdminOnly(RoleOnlyAdmin):
+    """The system administrator's models: invisible to the audit and security administrators."""
+
+    admin_role = Role.PLATFORM_ADMIN
+
+
+class SecurityAdminOnly(RoleOnlyAdmin):
+    """The security administrator's models: invisible to the system and audit administrators."""
+
+    admin_role = Role.SECURITY_ADMIN
 
 
 @admin.register(Region)
@@ -105,3 +124,107 @@ for model in (
     WebhookDelivery,
 ):
     admin.site.register(model, PlatformAdminOnly)
+
+
+# --------------------------------------------------------------------------- the security administrator's
+
+
+def _reregister(model, admin_class):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, admin_class)
+
+
+def _security_admin_site() -> None:
+    from axes import admin as axes_admin
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.models import Session
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from oauth2_provider import models as oauth_models
+
+    class AccessAttemptAdmin(SecurityAdminOnly, axes_admin.AccessAttemptAdmin):
+        """Lockouts: the security administrator unlocks an account by deleting its attempts."""
+
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    class AccessLogAdmin(SecurityAdminOnly, axes_admin.AccessLogAdmin):
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    class AccessFailureLogAdmin(SecurityAdminOnly, axes_admin.AccessFailureLogAdmin):
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    class SessionAdmin(SecurityAdminOnly):
+        """Signed-in sessions: deleting one signs its user out (contents are not shown)."""
+
+        list_display = ["session_key", "expire_date"]
+        fields = ["session_key", "expire_date"]
+        readonly_fields = ["session_key", "expire_date"]
+
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    class TOTPDeviceAdmin(SecurityAdminOnly):
+        """Two-factor devices: the security administrator resets a lost authenticator by deleting it (the
+        key itself is never shown)."""
+
+        list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+        list_filter = ["confirmed"]
+        search_fields = ["user__username", "name"]
+        fields = ["user", "name", "confirmed"]
+        raw_id_fields = ["user"]
+
+        def has_add_permission(self, request):
+            return False
+
+    _reregister(AccessAttempt, AccessAttemptAdmin)
+    _reregister(AccessLog, AccessLogAdmin)
+    _reregister(AccessFailureLog, AccessFailureLogAdmin)
+    _reregister(Session, SessionAdmin)
+    _reregister(TOTPDevice, TOTPDeviceAdmin)
+    for model in (
+        oauth_models.get_application_model(),
+        oauth_models.get_access_token_model(),
+        oauth_models.get_refresh_token_model(),
+        oauth_models.get_grant_model(),
+        oauth_models.get_id_token_model(),
+    ):
+        _reregister(model, type(f"{model.__name__}Admin", (SecurityAdminOnly,), {}))
+    _reregister(Group, PlatformAdminOnly)
+
+
+def _system_admin_site() -> None:
+    from django_celery_beat import admin as beat_admin
+    from django_celery_beat import models as beat_models
+
+    class PeriodicTaskAdmin(PlatformAdminOnly, beat_admin.PeriodicTaskAdmin):
+        pass
+
+    _reregister(beat_models.PeriodicTask, PeriodicTaskAdmin)
+    for model in (
+        beat_models.ClockedSchedule,
+        beat_models.CrontabSchedule,
+        beat_models.SolarSchedule,
+        beat_models.IntervalSchedule,
+    ):
+        _reregister(model, PlatformAdminOnly)
+
+
+# The third-party apps' admin modules were imported before this one (INSTALLED_APPS order).
+_security_admin_site()
+_system_admin_site()

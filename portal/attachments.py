@@ -37,6 +37,18 @@ ALLOWED_TYPES = {
     "application/vnd.ms-office": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
 }
 TEXT_TYPES = {"text/plain", "text/csv"}
+# The extensions a file of each sniffed type may carry in its download name; another extension gets the
+# type's own appended (``report.exe`` holding a PDF is offered as ``report.exe.pdf``).
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/zip": (".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".ofd"),
+    "application/vnd.ms-office": (".doc", ".xls", ".ppt"),
+    "text/plain": (".txt", ".csv", ".md", ".json", ".xml", ".log"),
+}
+# Text that a browser could run as a page or script if it ever ignored the download headers.
+_ACTIVE_TEXT = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?xml-stylesheet", b"<iframe", b"javascript:")
 
 
 def sniff_type(head: bytes) -> str | None:
@@ -51,16 +63,23 @@ def sniff_type(head: bytes) -> str | None:
             head[:-3].decode("utf-8")
         except UnicodeDecodeError:
             return None
-    if b"\x00" in head or b"<script" in head.lower() or b"<html" in head.lower():
+    lowered = head.lower()
+    if b"\x00" in head or any(marker in lowered for marker in _ACTIVE_TEXT):
         return None
     return "text/plain"
 
 
-def safe_name(name: str) -> str:
-    """A display name without path parts or control characters (kept only for Content-Disposition)."""
+def safe_name(name: str, mime: str | None = None) -> str:
+    """A display name without path parts, control or bidirectional-override characters (kept only for
+    Content-Disposition; files are stored under a generated name), with an extension matching ``mime``."""
     name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
-    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "_", name).strip(" .")
-    return (name or "file")[:200]
+    name = "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in name)
+    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;%/\\]", "_", name).strip(" .")
+    name = (name or "file")[:200]
+    allowed = EXTENSIONS.get(mime or "")
+    if allowed and not name.lower().endswith(allowed):
+        name += allowed[0]
+    return name
 
 
 class IntegrityFailure(Exception):
@@ -97,7 +116,7 @@ def attach(
             content_type=content_type_for(obj),
             object_id=str(obj.pk),
             purpose=purpose,
-            original_name=safe_name(upload.name),
+            original_name=safe_name(upload.name, mime),
             mime_type=mime,
             size=upload.size,
             sha256=digest.hexdigest(),

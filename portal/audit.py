@@ -13,7 +13,7 @@ from django.db import models
 from .context import current
 from .models import AuditAction, AuditEntry, User, content_type_for
 
-__all__ = ["record", "snapshot", "diff", "AuditAction"]
+__all__ = ["record", "snapshot", "diff", "AuditAction", "denied", "ensure_denial_recorded"]
 
 
 def _jsonable(value: Any) -> Any:
@@ -34,7 +34,16 @@ def _jsonable(value: Any) -> Any:
 
 # Fields never written to the audit log in clear (the log is read by auditors, not by the agencies
 # that hold the personal data).
-SENSITIVE_FIELDS = {"password", "secret", "id_number", "id_number_encrypted", "phone_encrypted", "token"}
+SENSITIVE_FIELDS = {
+    "password",
+    "secret",
+    "id_number",
+    "id_number_encrypted",
+    "phone",
+    "phone_encrypted",
+    "token",
+    "key",
+}
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -82,3 +91,25 @@ def record(
         ip=ctx.ip if ctx else None,
         request_id=ctx.request_id if ctx else "",
     )
+
+
+def denied(exc: BaseException, entry: AuditEntry) -> BaseException:
+    """Attach the denial's audit entry to the exception about to be raised.
+
+    The service's transaction rolls back when the exception leaves it, taking the entry with it;
+    the API's exception handler and the request middleware call ``ensure_denial_recorded`` once the
+    transaction is over, so a refused action is always in the log.
+    """
+    exc.portal_audit_entry = entry
+    return exc
+
+
+def ensure_denial_recorded(exc: BaseException) -> None:
+    entry = getattr(exc, "portal_audit_entry", None)
+    if entry is None:
+        return
+    exc.portal_audit_entry = None
+    if not AuditEntry.objects.filter(pk=entry.pk).exists():
+        entry.pk = None
+        entry._state.adding = True
+        entry.save(force_insert=True)

@@ -18,6 +18,11 @@ NAV = [
         "ip_enforcement:home",
         (Role.AGENCY_OFFICER, Role.REGION_COORDINATOR, Role.ENTERPRISE_MEMBER),
     ),
+    (
+        _("Webhook deliveries"),
+        "portal:webhook_deliveries",
+        (Role.AGENCY_OFFICER, Role.REGION_COORDINATOR, Role.PARTNER_SYSTEM, Role.PLATFORM_ADMIN),
+    ),
     (_("Audit log"), "portal:audit_log", (Role.AUDITOR,)),
 ]
 

@@ -319,7 +319,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             batch = list(
-                Deadline.objects.select_for_update(skip_locked=True)
+                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(
                     status=Deadline.Status.OPEN,
                     reminded_at__isnull=True,
@@ -356,7 +356,7 @@ def escalate_overdue(now: datetime.datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             batch = list(
-                Deadline.objects.select_for_update(skip_locked=True)
+                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=Deadline.Status.OPEN, escalated_at__isnull=True, due_at__lte=now)
                 .select_related("content_type")[:200]
             )

@@ -50,6 +50,14 @@ class RequestContextMiddleware:
         response["X-Request-ID"] = rid
         return response
 
+    def process_exception(self, request, exception):
+        # A refused action's audit entry was rolled back with the service's transaction: write it again.
+        if getattr(exception, "portal_audit_entry", None) is not None:
+            from .audit import ensure_denial_recorded
+
+            ensure_denial_recorded(exception)
+        return None
+
 
 class SessionTimeoutMiddleware:
     """Idle timeout comes from SESSION_COOKIE_AGE (refreshed every request); this adds the absolute

@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 PROVINCE_CODES = ("110000", "120000", "130000")
+# The three provinces as a choice list (serializers, filters); one name in the OpenAPI schema: ProvinceEnum.
+PROVINCE_CHOICES = [("110000", "北京市"), ("120000", "天津市"), ("130000", "河北省")]
 
 
 # --------------------------------------------------------------------------- reference data
@@ -193,6 +195,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        if raw_password is not None:
+            self.password_changed_at = timezone.now()
 
     @cached_property
     def role_set(self) -> frozenset[str]:
@@ -384,6 +391,9 @@ class EmailDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="email_once_per_event")]
 
+    def __str__(self) -> str:
+        return f"{self.address} · {self.event_id}"
+
 
 class WebhookSubscription(models.Model):
     """A partner organization's endpoint for some event types, signed the Standard Webhooks way."""
@@ -433,6 +443,9 @@ class WebhookDelivery(models.Model):
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.subscription_id} ({self.status})"
+
 
 class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(WebhookDelivery, models.CASCADE, related_name="attempt_log")
@@ -443,6 +456,9 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -618,6 +634,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
+
 
 class ExportJob(models.Model):
     class Status(models.TextChoices):
@@ -640,6 +659,9 @@ class ExportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
 
     @property
     def progress(self) -> int:

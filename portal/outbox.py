@@ -185,7 +185,7 @@ def send_webhook(delivery_id: int) -> None:
     attempt on failure, by RETRY_SCHEDULE_SECONDS."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event__content_type", "subscription")
             .filter(
                 pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()

@@ -100,13 +100,13 @@ def require(user: User, action: str, obj: Any) -> None:
     if not decision:
         from . import audit
 
-        audit.record(
+        entry = audit.record(
             audit.AuditAction.PERMISSION_DENIED,
             obj,
             actor=user if user and user.is_authenticated else None,
             message=f"{action}: {decision.reason}",
         )
-        raise PermissionDenied(decision.reason or _("You may not do this."))
+        raise audit.denied(PermissionDenied(decision.reason or _("You may not do this.")), entry)
 
 
 class _Anonymous:

@@ -20,8 +20,12 @@ def deliver_event_task(event_id: str) -> None:
 
 
 @shared_task
-def sweep_outbox() -> int:
-    ids = outbox.undelivered_event_ids()
+def sweep_outbox(older_than_seconds: float | None = None) -> int:
+    """Re-enqueue events still undelivered after OUTBOX_REDELIVER_AFTER (or ``older_than_seconds``)."""
+    from datetime import timedelta
+
+    older_than = None if older_than_seconds is None else timedelta(seconds=older_than_seconds)
+    ids = outbox.undelivered_event_ids(older_than=older_than)
     for event_id in ids:
         deliver_event_task.delay(str(event_id))
     return len(ids)

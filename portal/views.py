@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import attachments, audit, selectors
+from . import attachments, audit, outbox, selectors
 from .exports import xlsx_response
 from .forms import LoginForm
-from .models import Attachment, Notification, Role
-from .permissions import can
+from .models import Attachment, Notification, Role, WebhookDelivery
+from .permissions import can, require
 
 __all__ = [
     "LoginView",
@@ -29,6 +29,8 @@ __all__ = [
     "attachment_download",
     "healthz",
     "audit_log",
+    "webhook_deliveries",
+    "webhook_replay",
 ]
 
 
@@ -138,6 +140,30 @@ def audit_log(request):
         "portal/audit_log.html",
         {"page": paginate(request, qs), "actions": audit.AuditAction.choices},
     )
+
+
+@login_required
+def webhook_deliveries(request):
+    """The webhook deliveries of the user's organization (all, or only the failed ones), with replay."""
+    qs = selectors.webhook_delivery_list(user=request.user).select_related("event__content_type")
+    status = request.GET.get("status", "")
+    if status in WebhookDelivery.Status.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "portal/webhook_deliveries.html",
+        {"page": paginate(request, qs), "status": status, "statuses": WebhookDelivery.Status.choices},
+    )
+
+
+@login_required
+@require_POST
+def webhook_replay(request, pk: int):
+    delivery = get_object_or_404(selectors.webhook_delivery_list(user=request.user), pk=pk)
+    require(request.user, "replay", delivery)
+    outbox.replay_webhook(delivery, actor=request.user)
+    messages.success(request, _("The delivery will be sent again."))
+    return redirect("portal:webhook_deliveries")
 
 
 def healthz(request):

@@ -20,6 +20,7 @@ the API and the pages call those services, never ``apply`` around them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,8 @@ class Workflow:
     link: Callable[[Any], str] = lambda obj: (
         obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
     )
-    _by_name: dict[str, Transition] = field(init=False, repr=False)
+    # ``field`` above is the state field's name, so the dataclasses helper is reached by module.
+    _by_name: dict[str, Transition] = dataclasses.field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_name = {t.name: t for t in self.transitions}
@@ -152,10 +154,10 @@ class Workflow:
                     if isinstance(verdict, Decision) and verdict.reason
                     else _("Your role may not do this.")
                 )
-                audit.record(
+                entry = audit.record(
                     audit.AuditAction.PERMISSION_DENIED, obj, actor=actor, message=f"{name}: {reason}"
                 )
-                raise PermissionDenied(reason)
+                raise audit.denied(PermissionDenied(reason), entry)
             missing = {
                 k: _("This field is required.") for k in t.requires if not str(inputs.get(k) or "").strip()
             }

@@ -1,1 +1,86 @@
-"""Reads of this app, scoped to the user and prefetched for what the page shows."""
+"""Reads of the talent app, scoped to the user (portal.permissions.visible) and prefetched for what
+the pages and the API show, so a list costs a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
+
+from portal.models import Deadline, User
+from portal.permissions import visible
+
+from .models import Appointment, Certificate, RecognitionRequest, RegistryEntry, RegistryImport
+
+__all__ = [
+    "request_list",
+    "certificate_list",
+    "appointment_list",
+    "registry_entry_list",
+    "registry_import_list",
+    "open_deadlines_of",
+]
+
+
+def _next_due() -> Subquery:
+    return Subquery(
+        Deadline.objects.filter(
+            content_type__app_label="talent",
+            content_type__model="recognitionrequest",
+            object_id=Cast(OuterRef("pk"), CharField()),
+            status=Deadline.Status.OPEN,
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+
+
+def request_list(*, user: User) -> QuerySet[RecognitionRequest]:
+    qs = RecognitionRequest.objects.select_related(
+        "person",
+        "credential__series",
+        "host_region",
+        "issuing_region",
+        "applicant",
+        "host_agency",
+        "issuing_agency",
+        "certificate",
+    ).annotate(next_due=_next_due())
+    return visible(user, qs)
+
+
+def certificate_list(*, user: User) -> QuerySet[Certificate]:
+    return visible(
+        user,
+        Certificate.objects.select_related(
+            "request__person",
+            "request__credential__series",
+            "request__host_region",
+            "request__issuing_region",
+        ),
+    )
+
+
+def appointment_list(*, user: User) -> QuerySet[Appointment]:
+    return visible(
+        user,
+        Appointment.objects.select_related(
+            "person", "home_organization", "host_organization", "home_region", "host_region"
+        ),
+    )
+
+
+def registry_entry_list(*, user: User) -> QuerySet[RegistryEntry]:
+    return visible(user, RegistryEntry.objects.select_related("region", "series"))
+
+
+def registry_import_list(*, user: User) -> QuerySet[RegistryImport]:
+    return visible(user, RegistryImport.objects.select_related("region", "uploaded_by"))
+
+
+def open_deadlines_of(req: RecognitionRequest) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        content_type__app_label="talent",
+        content_type__model="recognitionrequest",
+        object_id=str(req.pk),
+        status__in=[Deadline.Status.OPEN, Deadline.Status.PAUSED],
+    ).order_by("due_at")

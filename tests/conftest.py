@@ -3,6 +3,7 @@ worker process for the tests marked ``celery_worker``."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -102,15 +103,32 @@ class WorkerProcess:
 def _purge_broker() -> None:
     from config.celery import app
 
-    try:
+    with contextlib.suppress(Exception):  # an empty or unreachable broker is fine here
         app.control.purge()
-    except Exception:
-        pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_truncate_guard():
+    """PostgreSQL refuses TRUNCATE on the audit log (a trigger); Django empties the database after
+    each transactional test with one TRUNCATE, so the test runner alone is let past the guard."""
+    import pgtrigger
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with pgtrigger.ignore("portal.AuditEntry:audit_no_truncate", databases=[self.connection.alias]):
+            return original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
 
 
 @pytest.fixture
-def celery_worker(transactional_db, django_db_blocker):
-    """A real worker for one test. Tests using it commit their data (transactional_db) so the worker sees it."""
+def celery_worker(transactional_db, django_db_serialized_rollback, django_db_blocker):
+    """A real worker for one test. Tests using it commit their data (transactional_db) so the worker sees it.
+    The reference data loaded by migrations (regions, holidays) is restored before each such test."""
     _purge_broker()
     worker = WorkerProcess(settings.DATABASES["default"]["NAME"])
     worker.start()

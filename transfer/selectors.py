@@ -1,1 +1,230 @@
-"""Reads of this app, scoped to the user and prefetched for what the page shows."""
+"""Reads of technology transfer, scoped to the user and prefetched for what the page shows."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+
+from portal.permissions import visible
+
+from . import search
+from .models import PUBLIC_STATES, Base, Deal, Listing, ListingKind, MatchingList, MatchPair, ValuationRequest
+
+__all__ = [
+    "SEARCH_CAP",
+    "listing_list",
+    "listing_search",
+    "index_first",
+    "ts_rank",
+    "match_list",
+    "match_score",
+    "base_list",
+    "matching_list_list",
+    "pair_list",
+    "valuation_list",
+    "deal_list",
+    "deal_statistics",
+]
+
+# Rank only this many matches (PERFORMANCE.md: ranking every match of a common word takes seconds).
+SEARCH_CAP = 2000
+
+
+class _TsRank(Func):
+    function = "ts_rank"
+    output_field = FloatField()
+
+    def __init__(self, vector, query: str):
+        super().__init__(vector, Value(query))
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        qsql, qparams = compiler.compile(self.source_expressions[1])
+        return f"ts_rank({sql}, ({qsql})::tsquery)", [*params, *qparams]
+
+
+def ts_rank(query: str) -> _TsRank:
+    return _TsRank(F("search_vector"), query)
+
+
+@contextmanager
+def index_first():
+    """Within the block, PostgreSQL prefers the GIN index over a sequential scan: the planner does not
+    see the cost of reading out-of-line tsvectors and may scan a million rows for a common word
+    (PERFORMANCE.md: 6.1 s against 0.75 s). Evaluate the search queryset inside the block."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
+def listing_list(*, user) -> QuerySet[Listing]:
+    return (
+        visible(user, Listing.objects.all())
+        .select_related("owner", "region", "base")
+        .defer("search_vector", "description")
+    )
+
+
+def listing_search(qs: QuerySet[Listing], query: str) -> QuerySet[Listing]:
+    """Listings of ``qs`` containing every word of ``query``, the best first. The GIN index finds the
+    matches; only the first SEARCH_CAP of them are ranked."""
+    tsq = search.tsquery_for(query)
+    if not tsq:
+        return qs
+    capped = qs.filter(search_vector__matches=tsq).order_by().values("pk")[:SEARCH_CAP]
+    return qs.filter(pk__in=Subquery(capped)).annotate(rank=ts_rank(tsq)).order_by("-rank", "-id")
+
+
+def match_score_expressions(listing: Listing) -> dict:
+    terms = [t for t in listing.key_terms[:12] if search.tsquery_for(t)]
+    shared = Value(0, output_field=IntegerField())
+    for term in terms:
+        shared = shared + Case(
+            When(search_vector__matches=search.tsquery_for(term), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    same_field = Case(When(field=listing.field, then=Value(1)), default=Value(0), output_field=IntegerField())
+    if listing.trl is None:
+        trl_fit = Value(0, output_field=IntegerField())
+    elif listing.kind == ListingKind.DEMAND:  # the supply is at least as mature as asked
+        trl_fit = Case(
+            When(trl__gte=listing.trl, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    else:  # the demand asks no more than the supply offers
+        trl_fit = Case(
+            When(trl__lte=listing.trl, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    return {"shared_terms": shared, "same_field": same_field, "trl_fit": trl_fit, "terms": terms}
+
+
+def _reasons(obj, listing: Listing) -> str:
+    parts = []
+    if obj.same_field:
+        parts.append(_("same field"))
+    if obj.shared_terms:
+        parts.append(_("%(n)d shared key terms") % {"n": obj.shared_terms})
+    if obj.trl_fit and obj.trl:
+        parts.append(_("TRL %(level)d fits") % {"level": obj.trl})
+    return _(", ").join(parts) if parts else _("related text")
+
+
+def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
+    """For a demand, the supply listings that fit it best (and the reverse), ranked in the database by
+    shared key terms, text relevance, field and TRL; each carries ``score`` and ``reasons``."""
+    other = ListingKind.SUPPLY if listing.kind == ListingKind.DEMAND else ListingKind.DEMAND
+    exprs = match_score_expressions(listing)
+    terms = exprs.pop("terms")
+    tsq = search.terms_query(terms)
+    base = (
+        visible(user, Listing.objects.all())
+        .filter(kind=other, state__in=PUBLIC_STATES[:2])
+        .exclude(pk=listing.pk)
+    )
+    candidates = base.filter(Q(search_vector__matches=tsq)) if tsq else base.filter(field=listing.field)
+    capped = candidates.order_by().values("pk")[:SEARCH_CAP]
+    qs = (
+        Listing.objects.filter(pk__in=Subquery(capped))
+        .select_related("owner", "region")
+        .defer("search_vector", "description")
+        .annotate(**exprs, rank=ts_rank(tsq) if tsq else Value(0.0, output_field=FloatField()))
+        .annotate(
+            score=F("shared_terms") * 2.0 + F("same_field") * 3.0 + F("trl_fit") * 1.0 + F("rank") * 10.0
+        )
+        .order_by("-score", "-id")[:limit]
+    )
+    rows = list(qs)
+    for row in rows:
+        row.reasons = _reasons(row, listing)
+    return rows
+
+
+def match_score(demand: Listing, supply: Listing) -> tuple[float, str]:
+    """The score and reasons of one pair (the same formula as match_list)."""
+    exprs = match_score_expressions(demand)
+    terms = exprs.pop("terms")
+    tsq = search.terms_query(terms)
+    row = (
+        Listing.objects.filter(pk=supply.pk)
+        .annotate(**exprs, rank=ts_rank(tsq) if tsq else Value(0.0, output_field=FloatField()))
+        .only("pk", "trl")
+        .first()
+    )
+    score = row.shared_terms * 2.0 + row.same_field * 3.0 + row.trl_fit * 1.0 + row.rank * 10.0
+    return round(score, 3), _reasons(row, demand)
+
+
+def base_list(*, user) -> QuerySet[Base]:
+    return (
+        visible(user, Base.objects.all())
+        .select_related("region", "operator")
+        .annotate(
+            listing_count=Count("listings", filter=Q(listings__state__in=PUBLIC_STATES), distinct=True),
+            deal_count=Count("deals", distinct=True),
+        )
+        .order_by("kind", "name")
+    )
+
+
+def matching_list_list(*, user) -> QuerySet[MatchingList]:
+    return (
+        visible(user, MatchingList.objects.all())
+        .select_related("province")
+        .annotate(pair_count=Count("pairs"))
+        .order_by("-period", "-id")
+    )
+
+
+def pair_list(*, user) -> QuerySet[MatchPair]:
+    return (
+        visible(user, MatchPair.objects.all())
+        .select_related("matching_list", "demand__owner", "supply__owner", "demand__region", "supply__region")
+        .defer("demand__search_vector", "supply__search_vector", "demand__description", "supply__description")
+    )
+
+
+def valuation_list(*, user) -> QuerySet[ValuationRequest]:
+    return visible(user, ValuationRequest.objects.all()).select_related("listing", "institution")
+
+
+def deal_list(*, user) -> QuerySet[Deal]:
+    return visible(user, Deal.objects.all()).select_related(
+        "seller", "buyer", "seller_region", "buyer_region", "base"
+    )
+
+
+def deal_statistics(qs: QuerySet[Deal]) -> list[dict]:
+    """Deals by year and field: how many and how much stayed within Beijing, Tianjin and Hebei,
+    and how many went outside (转化效率和比重)."""
+    return list(
+        qs.order_by()
+        .annotate(year=ExtractYear("signed_on"))
+        .values("year", "field")
+        .annotate(
+            deals=Count("id"),
+            amount=Sum("contract_amount"),
+            within=Count("id", filter=Q(within_region=True)),
+            within_amount=Sum("contract_amount", filter=Q(within_region=True)),
+            outside=Count("id", filter=Q(within_region=False)),
+            outside_amount=Sum("contract_amount", filter=Q(within_region=False)),
+        )
+        .order_by("-year", "field")
+    )

@@ -1,9 +1,395 @@
-"""Pages of this app."""
+"""Pages of technology transfer: thin views over the selectors and services."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.deadlines import open_deadlines_for
+from portal.exceptions import TransitionNotAllowed, ValidationError
+from portal.exports import xlsx_response
+from portal.models import StateChange, content_type_for
+from portal.permissions import can
+from portal.views import paginate
+
+from . import selectors, services
+from .filters import BaseFilterSet, DealFilterSet, ListingFilterSet
+from .forms import DealForm, ListingForm, MatchingListForm, PairForm, ValuationCompleteForm, ValuationForm
+from .models import ListingState, TechField
+from .permissions import may_publish, sees_contact
+from .workflows import LISTING_WORKFLOW, PAIR_WORKFLOW, VALUATION_WORKFLOW
+
+__all__ = [
+    "home",
+    "listing_detail",
+    "listing_create",
+    "listing_edit",
+    "listing_transition",
+    "valuation_create",
+    "valuation_list",
+    "valuation_transition",
+    "matching_lists",
+    "matching_list_detail",
+    "pair_transition",
+    "deal_list",
+    "deal_create",
+    "base_list",
+    "base_detail",
+]
+
+
+LIST_CAP = 10_000
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def home(request):
+    """Public browsing and search of published listings (plus one's own and, for officials, those to review)."""
+    filterset = ListingFilterSet(request.GET or None, queryset=selectors.listing_list(user=request.user))
+    qs = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.get_full_path()}")
+        cols = [
+            (_("Number"), lambda x: x.pk),
+            (_("Kind"), lambda x: x.get_kind_display()),
+            (_("Title"), lambda x: x.title),
+            (_("Field"), lambda x: x.get_field_display()),
+            (_("TRL"), lambda x: x.trl),
+            (_("Transfer mode"), lambda x: x.get_transfer_mode_display()),
+            (_("Price or budget (yuan)"), lambda x: "" if x.price is None else str(x.price)),
+            (_("Owner"), lambda x: x.owner.name),
+            (_("Region"), lambda x: x.region.name),
+            (_("State"), lambda x: x.get_state_display()),
+            (_("Expires on"), lambda x: x.expires_on),
+        ]
+        return xlsx_response(
+            "transfer-listings", cols, qs[:10000], actor=request.user, description=request.GET.urlencode()
+        )
+    searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
+    if searching:
+        with selectors.index_first():
+            page = paginate(request, qs, per_page=20)
+            page.object_list = list(page.object_list)
+    else:
+        # Counting every published listing costs more than the page itself at scale: browse the
+        # newest LIST_CAP (filters narrow it further).
+        page = paginate(request, qs[:LIST_CAP], per_page=20)
+    return render(
+        request,
+        "transfer/home.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "may_publish": may_publish(request.user),
+            "searching": searching,
+            "cap": selectors.SEARCH_CAP,
+        },
+    )
+
+
+def _login_url() -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_URL)
+
+
+def listing_detail(request, pk: int):
+    listing = get_object_or_404(selectors.listing_list(user=request.user).defer(None), pk=pk)
+    user = request.user
+    context = {
+        "listing": listing,
+        "show_contact": sees_contact(user, listing),
+        "transitions": LISTING_WORKFLOW.available(listing, user) if user.is_authenticated else [],
+        "may_edit": listing.state == ListingState.DRAFT and bool(can(user, "change", listing)),
+    }
+    if user.is_authenticated:
+        context["changes"] = StateChange.objects.filter(
+            content_type=content_type_for(listing), object_id=str(listing.pk)
+        ).select_related("actor")
+        context["deadlines"] = open_deadlines_for(listing)
+        context["valuations"] = list(selectors.valuation_list(user=user).filter(listing=listing))
+        context["may_request_valuation"] = bool(can(user, "request_valuation", listing))
+        context["valuation_form"] = ValuationForm()
+    if listing.is_public:
+        context["matches"] = selectors.match_list(user=user, listing=listing, limit=10)
+    return render(request, "transfer/listing_detail.html", context)
 
 
 @login_required
-def home(request):
-    return render(request, "transfer/home.html")
+def listing_create(request):
+    if not may_publish(request.user):
+        raise Http404
+    form = ListingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = services.listing_create(
+                actor=request.user, data=form.service_data(), submit="submit" in request.POST
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The listing was saved."))
+            return redirect(listing)
+    return render(request, "transfer/listing_form.html", {"form": form})
+
+
+@login_required
+def listing_edit(request, pk: int):
+    listing = get_object_or_404(selectors.listing_list(user=request.user).defer(None), pk=pk)
+    if not can(request.user, "change", listing) or listing.state != ListingState.DRAFT:
+        raise Http404
+    initial = {
+        f: getattr(listing, f) for f in services.LISTING_FIELDS if f not in ("region", "base", "ip_refs")
+    }
+    initial.update(region=listing.region_id, base=listing.base_id, ip_refs=", ".join(listing.ip_refs))
+    form = ListingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_update(listing, actor=request.user, data=form.service_data())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The listing was saved."))
+            return redirect(listing)
+    return render(request, "transfer/listing_form.html", {"form": form, "listing": listing})
+
+
+_LISTING_SERVICES = {
+    "submit": services.listing_submit,
+    "publish": services.listing_publish,
+    "return": services.listing_return,
+    "negotiate": services.listing_negotiate,
+    "conclude": services.listing_conclude,
+    "withdraw": services.listing_withdraw,
+}
+
+
+def _run_transition(request, obj, service_map) -> None:
+    service = service_map.get(request.POST.get("transition", ""))
+    if service is None:
+        raise Http404
+    try:
+        service(obj, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Done."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+
+
+@login_required
+@require_POST
+def listing_transition(request, pk: int):
+    listing = get_object_or_404(selectors.listing_list(user=request.user), pk=pk)
+    _run_transition(request, listing, _LISTING_SERVICES)
+    return redirect(listing)
+
+
+@login_required
+@require_POST
+def valuation_create(request, pk: int):
+    listing = get_object_or_404(selectors.listing_list(user=request.user), pk=pk)
+    form = ValuationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.valuation_request(actor=request.user, listing=listing, **form.cleaned_data)
+            messages.success(request, _("The valuation was requested."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.error(request, _("Some fields are not valid."))
+    return redirect(listing)
+
+
+@login_required
+def valuation_list(request):
+    page = paginate(request, selectors.valuation_list(user=request.user))
+    rows = [(v, VALUATION_WORKFLOW.available(v, request.user)) for v in page]
+    return render(
+        request,
+        "transfer/valuation_list.html",
+        {"page": page, "rows": rows, "complete_form": ValuationCompleteForm()},
+    )
+
+
+@login_required
+@require_POST
+def valuation_transition(request, pk: int):
+    v = get_object_or_404(selectors.valuation_list(user=request.user), pk=pk)
+    name = request.POST.get("transition", "")
+    try:
+        if name == "complete":
+            form = ValuationCompleteForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError({k: list(errs) for k, errs in form.errors.items()})
+            services.valuation_complete(v, actor=request.user, **form.cleaned_data)
+        elif name == "accept":
+            services.valuation_accept(v, actor=request.user)
+        elif name == "decline":
+            services.valuation_decline(v, actor=request.user, reason=request.POST.get("reason", ""))
+        else:
+            raise Http404
+        messages.success(request, _("Done."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+    return redirect("transfer:valuation_list")
+
+
+@login_required
+def matching_lists(request):
+    qs = selectors.matching_list_list(user=request.user)
+    form = MatchingListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mlist = services.matching_list_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(mlist)
+    return render(
+        request,
+        "transfer/matching_lists.html",
+        {"page": paginate(request, qs), "form": form, "may_create": request.user.is_official},
+    )
+
+
+@login_required
+def matching_list_detail(request, pk: int):
+    mlist = get_object_or_404(selectors.matching_list_list(user=request.user), pk=pk)
+    pairs = selectors.pair_list(user=request.user).filter(matching_list=mlist).order_by("-score", "id")
+    if request.GET.get("state"):
+        pairs = pairs.filter(state=request.GET["state"])
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Demand"), lambda p: f"{p.demand.pk} {p.demand.title}"),
+            (_("Demand owner"), lambda p: p.demand.owner.name),
+            (_("Demand region"), lambda p: p.demand.region.name),
+            (_("Supply"), lambda p: f"{p.supply.pk} {p.supply.title}"),
+            (_("Supply owner"), lambda p: p.supply.owner.name),
+            (_("Supply region"), lambda p: p.supply.region.name),
+            (_("Score"), lambda p: p.score),
+            (_("Reasons"), lambda p: p.reasons),
+            (_("State"), lambda p: p.get_state_display()),
+        ]
+        return xlsx_response(
+            f"matching-list-{mlist.period}", cols, pairs, actor=request.user, description=mlist.title
+        )
+    form = PairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pair_propose(actor=request.user, matching_list=mlist, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The pair was proposed; both sides were told."))
+            return redirect(mlist)
+    page = paginate(request, pairs)
+    rows = [(p, PAIR_WORKFLOW.available(p, request.user)) for p in page]
+    return render(
+        request,
+        "transfer/matching_list_detail.html",
+        {"mlist": mlist, "page": page, "rows": rows, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def pair_transition(request, pk: int):
+    pair = get_object_or_404(selectors.pair_list(user=request.user), pk=pk)
+    _run_transition(
+        request,
+        pair,
+        {"negotiate": services.pair_negotiate, "deal": services.pair_deal, "decline": services.pair_decline},
+    )
+    return redirect(pair.get_absolute_url())
+
+
+@login_required
+def deal_list(request):
+    filterset = DealFilterSet(request.GET or None, queryset=selectors.deal_list(user=request.user))
+    qs = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        cols = [
+            (_("Registration number"), lambda d: d.registration_number),
+            (_("Title"), lambda d: d.title),
+            (_("Field"), lambda d: d.get_field_display()),
+            (_("Contract amount (yuan)"), lambda d: str(d.contract_amount)),
+            (_("Seller"), lambda d: d.seller.name),
+            (_("Seller region"), lambda d: d.seller_region.name),
+            (_("Buyer"), lambda d: d.buyer_name),
+            (
+                _("Buyer region"),
+                lambda d: d.buyer_region.name if d.buyer_region else _("Outside the three regions"),
+            ),
+            (_("Signed on"), lambda d: d.signed_on),
+        ]
+        return xlsx_response("transfer-deals", cols, qs.iterator(chunk_size=2000), actor=request.user)
+    stats = selectors.deal_statistics(qs)
+    labels = dict(TechField.choices)
+    for row in stats:
+        row["field_label"] = labels.get(row["field"], row["field"])
+        row["share"] = round(100 * row["within"] / row["deals"]) if row["deals"] else 0
+    return render(
+        request,
+        "transfer/deal_list.html",
+        {"filter": filterset, "page": paginate(request, qs), "stats": stats},
+    )
+
+
+@login_required
+def deal_create(request):
+    form = DealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["buyer_region"] = data["buyer_region"].pk if data.get("buyer_region") else None
+        if data.get("listing"):
+            visible_listing = selectors.listing_list(user=request.user).filter(pk=data["listing"]).first()
+            data["listing"] = visible_listing.pk if visible_listing else -1
+        else:
+            data.pop("listing", None)
+            data["seller"] = request.user.organization_id
+        try:
+            services.deal_register(actor=request.user, data=data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The deal was registered; the regions were told."))
+            return redirect("transfer:deal_list")
+    return render(request, "transfer/deal_form.html", {"form": form})
+
+
+def base_list(request):
+    filterset = BaseFilterSet(request.GET or None, queryset=selectors.base_list(user=request.user))
+    return render(
+        request, "transfer/base_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
+    )
+
+
+def base_detail(request, pk: int):
+    base = get_object_or_404(selectors.base_list(user=request.user), pk=pk)
+    listings = selectors.listing_list(user=request.user).filter(base=base)[:50]
+    deals = (
+        selectors.deal_list(user=request.user).filter(base=base)[:50] if request.user.is_authenticated else []
+    )
+    labels = dict(TechField.choices)
+    return render(
+        request,
+        "transfer/base_detail.html",
+        {
+            "base": base,
+            "listings": listings,
+            "deals": deals,
+            "field_labels": [labels.get(f, f) for f in base.fields],
+        },
+    )

@@ -5,7 +5,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from portal.api.schema import ModelChoiceEnumNames
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
+    "portal.otp.OTPRequiredMiddleware",
+    "portal.otp.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
@@ -126,6 +131,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
+
+# Two-factor sign-in (TOTP) for administrators, auditors and coordinators (portal.otp).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = "京津冀协同创新平台"
+# Officials must change a password older than this many days (0: never expires).
+PASSWORD_MAX_AGE_DAYS_OFFICIALS = int(env("PASSWORD_MAX_AGE_DAYS_OFFICIALS", "90"))
 
 # Sessions: idle timeout 30 minutes (refreshed on each request), absolute age 12 hours.
 SESSION_COOKIE_AGE = 30 * 60
@@ -189,10 +200,14 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Every periodic job of every app, in one place.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "portal.tasks.sweep_outbox", "schedule": 15.0},
     "deadlines-scan": {"task": "portal.tasks.scan_deadlines", "schedule": 300.0},
     "webhooks-retry": {"task": "portal.tasks.retry_due_webhooks", "schedule": 30.0},
+    "transfer-expire-listings": {"task": "transfer.tasks.expire_listings", "schedule": 6 * 3600.0},
+    "talent-tacit-recognition": {"task": "talent.tasks.tacit_recognition_task", "schedule": 3600.0},
+    "vouchers-expire": {"task": "vouchers.expire_vouchers", "schedule": crontab(hour=0, minute=30)},
 }
 
 # Outbox: an event not delivered this long after commit is picked up again by the sweeper.
@@ -234,7 +249,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Stable "<Model><Field>Enum" names for every model choice field (no clashes between apps).
+    "ENUM_NAME_OVERRIDES": ModelChoiceEnumNames(),
 }
 
 OAUTH2_PROVIDER = {
@@ -256,6 +272,16 @@ OAUTH2_PROVIDER = {
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, S256 PKCE only, tokens only in
+    # the Authorization header, the `iss` response parameter, tokens hashed at rest, refresh-token replay
+    # revokes the family. (Production also requires https redirect URIs.)
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 
 LOGGING = {

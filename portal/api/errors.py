@@ -40,6 +40,9 @@ def _flatten(detail) -> dict:
 
 
 def exception_handler(exc, context):
+    from portal.audit import ensure_denial_recorded
+
+    ensure_denial_recorded(exc)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         fields = {("non_field_errors" if k == "__all__" else k): v for k, v in fields.items()}

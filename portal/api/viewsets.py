@@ -112,6 +112,17 @@ class PortalViewSetMixin(IdempotencyMixin):
 
     api_scope: str | None = None
 
+    def get_authenticators(self):
+        # client-credentials tokens act as their application's partner-system account
+        from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+
+        from .authentication import PortalOAuth2Authentication
+
+        return [
+            PortalOAuth2Authentication() if type(a) is OAuth2Authentication else a
+            for a in super().get_authenticators()
+        ]
+
     def get_queryset(self):
         return visible(self.request.user, super().get_queryset(), "view")
 

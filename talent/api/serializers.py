@@ -1,1 +1,249 @@
-"""Serializers of this app's API."""
+"""Serializers of the talent API. ID numbers are masked unless the user is one of the two agencies
+involved in the request (talent.permissions.may_see_id_number) and reads that one request."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from portal.validators import validate_id_number
+
+from ..models import (
+    Appointment,
+    Certificate,
+    CredentialKind,
+    RecognitionRequest,
+    RegistryEntry,
+    RegistryImport,
+    TitleLevel,
+    mask_name,
+)
+from ..permissions import may_see_id_number
+
+__all__ = [
+    "RecognitionRequestSerializer",
+    "RecognitionRequestCreateSerializer",
+    "CertificateSerializer",
+    "CertificateVerificationSerializer",
+    "AppointmentSerializer",
+    "AppointmentCreateSerializer",
+    "RegistryEntrySerializer",
+    "RegistryImportSerializer",
+]
+
+PROVINCE_CHOICES = [("110000", "北京市"), ("120000", "天津市"), ("130000", "河北省")]
+
+
+def _id_number(value: str) -> str:
+    try:
+        validate_id_number(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+    return value
+
+
+class RecognitionRequestSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    holder = serializers.SerializerMethodField()
+    credential = serializers.SerializerMethodField()
+    host_agency = serializers.CharField(source="host_agency.name", read_only=True)
+    issuing_agency = serializers.CharField(source="issuing_agency.name", read_only=True)
+    verified_by_registry = serializers.SerializerMethodField()
+    next_due = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
+    certificate_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecognitionRequest
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "state_display",
+            "holder",
+            "credential",
+            "host_region",
+            "issuing_region",
+            "host_agency",
+            "issuing_agency",
+            "verified_by_registry",
+            "verification_note",
+            "decision_reason",
+            "tacit",
+            "next_due",
+            "certificate_code",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_holder(self, obj) -> dict:
+        request = self.context.get("request")
+        full = (
+            self.context.get("reveal_id_number")
+            and request is not None
+            and may_see_id_number(request.user, obj)
+        )
+        return {
+            "name": obj.person.name,
+            "id_number": obj.person.reveal_id_number() if full else obj.person.id_number_masked,
+        }
+
+    def get_credential(self, obj) -> dict:
+        c = obj.credential
+        return {
+            "kind": c.kind,
+            "series": c.series.code if c.series_id else None,
+            "level": c.level,
+            "name": c.name,
+            "specialty": c.specialty,
+            "issuing_authority": c.issuing_authority,
+            "certificate_number": c.certificate_number,
+            "issued_on": c.issued_on.isoformat(),
+        }
+
+    def get_verified_by_registry(self, obj) -> bool:
+        return obj.registry_entry_id is not None
+
+    def get_certificate_code(self, obj) -> str | None:
+        cert = getattr(obj, "certificate", None) if obj.state in ("recognized", "revoked") else None
+        return cert.code if cert else None
+
+
+class RecognitionRequestCreateSerializer(serializers.Serializer):
+    person_name = serializers.CharField(max_length=64)
+    id_number = serializers.CharField(max_length=18, validators=[_id_number])
+    contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    for_self = serializers.BooleanField(required=False, default=False)
+    kind = serializers.ChoiceField(choices=CredentialKind.choices)
+    series = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    level = serializers.ChoiceField(choices=TitleLevel.choices, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=100)
+    specialty = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    issuing_region = serializers.ChoiceField(choices=PROVINCE_CHOICES)
+    issuing_authority = serializers.CharField(max_length=200)
+    certificate_number = serializers.CharField(max_length=64)
+    issued_on = serializers.DateField()
+    host_region = serializers.ChoiceField(choices=PROVINCE_CHOICES, required=False)
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(source="request.reference", read_only=True)
+    holder = serializers.SerializerMethodField()
+    credential = serializers.CharField(source="request.credential.name", read_only=True)
+    recognized_in = serializers.CharField(source="request.host_region_id", read_only=True)
+    valid = serializers.BooleanField(source="is_valid", read_only=True)
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "code",
+            "reference",
+            "holder",
+            "credential",
+            "recognized_in",
+            "issued_at",
+            "valid",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+    def get_holder(self, obj) -> str:
+        return mask_name(obj.request.person.name)
+
+
+class CertificateVerificationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "revoked"])
+    valid = serializers.BooleanField()
+    holder = serializers.CharField()
+    credential = serializers.CharField()
+    credential_kind = serializers.CharField()
+    level = serializers.CharField()
+    recognized_in = serializers.CharField()
+    recognized_on = serializers.DateField()
+    revoked_on = serializers.DateField(allow_null=True)
+    id_number_matches = serializers.BooleanField(allow_null=True)
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    person = serializers.SerializerMethodField()
+    home_organization_name = serializers.CharField(source="home_organization.name", read_only=True)
+    host_organization_name = serializers.CharField(source="host_organization.name", read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "person",
+            "home_organization",
+            "home_organization_name",
+            "home_region",
+            "host_organization",
+            "host_organization_name",
+            "host_region",
+            "role",
+            "start_date",
+            "end_date",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_person(self, obj) -> dict:
+        return {"name": obj.person.name, "id_number": obj.person.id_number_masked}
+
+
+class AppointmentCreateSerializer(serializers.Serializer):
+    person_name = serializers.CharField(max_length=64)
+    id_number = serializers.CharField(max_length=18, validators=[_id_number])
+    home_organization = serializers.IntegerField()
+    host_organization = serializers.IntegerField()
+    role = serializers.CharField(max_length=100)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class RegistryEntrySerializer(serializers.ModelSerializer):
+    series = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = RegistryEntry
+        fields = [
+            "id",
+            "region",
+            "certificate_number",
+            "holder_name",
+            "id_number_masked",
+            "kind",
+            "series",
+            "level",
+            "name",
+            "specialty",
+            "issuing_authority",
+            "issued_on",
+            "revoked",
+        ]
+        read_only_fields = fields
+
+
+class RegistryImportSerializer(serializers.ModelSerializer):
+    progress = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RegistryImport
+        fields = [
+            "id",
+            "region",
+            "file_name",
+            "status",
+            "total",
+            "done",
+            "succeeded",
+            "failed",
+            "progress",
+            "errors",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

@@ -25,6 +25,10 @@ def test_audit_log_refuses_update_and_delete():
         AuditEntry.objects.filter(pk=entry.pk).delete()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("TRUNCATE portal_auditentry")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE portal_auditentry SET actor_name = 'someone else'")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM portal_auditentry")
     assert AuditEntry.objects.get(pk=entry.pk).message == ""
 
 

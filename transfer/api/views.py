@@ -1,1 +1,263 @@
-"""API viewsets of this app."""
+"""API viewsets of technology transfer: listings (with search and matches), the directory, matching
+lists and pairs, valuation requests and deals."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from portal.api.permissions import PublicReadPermission
+from portal.api.viewsets import IDEMPOTENCY_PARAMETER, PortalReadOnlyViewSet, PortalViewSet, TransitionMixin
+from portal.exceptions import ValidationError
+
+from .. import selectors, services
+from ..filters import BaseFilterSet, DealFilterSet, ListingFilterSet, MatchPairFilterSet
+from ..models import Base, Deal, Listing, MatchingList, MatchPair, ValuationRequest
+from . import serializers as s
+
+__all__ = [
+    "ListingViewSet",
+    "BaseViewSet",
+    "MatchingListViewSet",
+    "MatchPairViewSet",
+    "ValuationRequestViewSet",
+    "DealViewSet",
+]
+
+
+class PublicSearchThrottle(AnonRateThrottle):
+    """Anonymous searches per client address (the rate is settings' ``public_search``)."""
+
+    scope = "public_search"
+
+
+class ListingViewSet(TransitionMixin, PortalViewSet):
+    """Technology supply and demand. Anyone may read published listings (contact data only for
+    signed-in users); members of an organization and partner systems create them."""
+
+    queryset = Listing.objects.select_related("owner", "region", "base").defer("search_vector")
+    serializer_class = s.ListingSerializer
+    filterset_class = ListingFilterSet
+    permission_classes = [PublicReadPermission]
+    api_scope = "transfer"
+    transition_services = {
+        "submit": services.listing_submit,
+        "publish": services.listing_publish,
+        "return": services.listing_return,
+        "negotiate": services.listing_negotiate,
+        "conclude": services.listing_conclude,
+        "withdraw": services.listing_withdraw,
+    }
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.ListingDetailSerializer
+        if self.action == "create":
+            return s.ListingWriteSerializer
+        if self.action == "matches":
+            return s.MatchSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        request=s.ListingWriteSerializer,
+        responses=s.ListingDetailSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def create(self, request, *args, **kwargs):
+        ser = s.ListingWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        submit = data.pop("submit", False)
+        listing = services.listing_create(actor=request.user, data=data, submit=submit)
+        listing = self.get_queryset().get(pk=listing.pk)
+        return Response(
+            s.ListingDetailSerializer(listing, context=self.get_serializer_context()).data, status=201
+        )
+
+    @extend_schema(request=s.ListingWriteSerializer, responses=s.ListingDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """The owner changes a draft (also one returned by the reviewers)."""
+        listing = self.get_object()
+        ser = s.ListingWriteSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        data = {k: v for k, v in ser.validated_data.items() if k not in ("submit", "kind")}
+        services.listing_update(listing, actor=request.user, data=data)
+        listing = self.get_queryset().get(pk=listing.pk)
+        return Response(s.ListingDetailSerializer(listing, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description=_("Words to find (Chinese or Latin)")),
+            OpenApiParameter("limit", int, description="1–100, default 20"),
+        ],
+        responses=s.ListingSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], throttle_classes=[PublicSearchThrottle])
+    def search(self, request):
+        """The listings containing every word of ``q`` (with the list's filters), the most relevant first."""
+        q = (request.query_params.get("q") or "").strip()
+        if not q:
+            raise ValidationError({"q": _("Enter words to search for.")})
+        try:
+            limit = max(1, min(100, int(request.query_params.get("limit", 20))))
+        except ValueError:
+            raise ValidationError({"limit": _("Enter a number from 1 to 100.")}) from None
+        qs = self.filter_queryset(self.get_queryset())
+        with selectors.index_first():
+            rows = list(qs[:limit])
+        return Response(
+            {"results": s.ListingSerializer(rows, many=True, context=self.get_serializer_context()).data}
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("limit", int)], responses=s.MatchSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def matches(self, request, pk=None):
+        """The best matching listings of the other kind, with the reasons."""
+        listing = self.get_object()
+        try:
+            limit = max(1, min(50, int(request.query_params.get("limit", 10))))
+        except ValueError:
+            raise ValidationError({"limit": _("Enter a number from 1 to 50.")}) from None
+        rows = selectors.match_list(user=request.user, listing=listing, limit=limit)
+        return Response(
+            {"results": s.MatchSerializer(rows, many=True, context=self.get_serializer_context()).data}
+        )
+
+
+class BaseViewSet(PortalReadOnlyViewSet):
+    """The directory: proof-of-concept centres, pilot bases, incubators and cooperation parks."""
+
+    queryset = Base.objects.select_related("region")
+    serializer_class = s.BaseSerializer
+    filterset_class = BaseFilterSet
+    permission_classes = [PublicReadPermission]
+    api_scope = "transfer"
+
+    def get_queryset(self):
+        return selectors.base_list(user=self.request.user).order_by("-id")
+
+
+class MatchingListViewSet(PortalViewSet):
+    """A region's supply–demand matching lists (officials of the region)."""
+
+    queryset = MatchingList.objects.select_related("province")
+    serializer_class = s.MatchingListSerializer
+    api_scope = "transfer"
+
+    def get_queryset(self):
+        return selectors.matching_list_list(user=self.request.user).order_by("-id")
+
+    @extend_schema(parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        ser = s.MatchingListSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        mlist = services.matching_list_create(
+            actor=request.user, period=ser.validated_data["period"], title=ser.validated_data.get("title", "")
+        )
+        return Response(s.MatchingListSerializer(self.get_queryset().get(pk=mlist.pk)).data, status=201)
+
+
+class MatchPairViewSet(TransitionMixin, PortalViewSet):
+    """The pairs of the matching lists, tracked contacted → negotiating → deal / declined."""
+
+    queryset = MatchPair.objects.all()
+    serializer_class = s.MatchPairSerializer
+    filterset_class = MatchPairFilterSet
+    api_scope = "transfer"
+    transition_services = {
+        "negotiate": services.pair_negotiate,
+        "deal": services.pair_deal,
+        "decline": services.pair_decline,
+    }
+
+    def get_queryset(self):
+        return selectors.pair_list(user=self.request.user)
+
+    @extend_schema(request=s.MatchPairWriteSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        ser = s.MatchPairWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        mlist = (
+            selectors.matching_list_list(user=request.user)
+            .filter(pk=ser.validated_data["matching_list"])
+            .first()
+        )
+        if mlist is None:
+            raise ValidationError({"matching_list": _("Choose one of your region's matching lists.")})
+        pair = services.pair_propose(
+            actor=request.user,
+            matching_list=mlist,
+            demand=ser.validated_data["demand"],
+            supply=ser.validated_data["supply"],
+        )
+        return Response(s.MatchPairSerializer(self.get_queryset().get(pk=pair.pk)).data, status=201)
+
+
+class ValuationRequestViewSet(TransitionMixin, PortalViewSet):
+    """Valuation requests to service institutions and their results."""
+
+    queryset = ValuationRequest.objects.all()
+    serializer_class = s.ValuationRequestSerializer
+    api_scope = "transfer"
+    transition_services = {
+        "accept": services.valuation_accept,
+        "complete": services.valuation_complete,
+        "decline": services.valuation_decline,
+    }
+
+    def get_queryset(self):
+        return selectors.valuation_list(user=self.request.user)
+
+    @extend_schema(request=s.ValuationWriteSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        ser = s.ValuationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        listing = selectors.listing_list(user=request.user).filter(pk=ser.validated_data["listing"]).first()
+        if listing is None:
+            raise ValidationError({"listing": _("Choose one of your listings.")})
+        v = services.valuation_request(
+            actor=request.user,
+            listing=listing,
+            institution=ser.validated_data["institution"],
+            note=ser.validated_data.get("note", ""),
+        )
+        return Response(s.ValuationRequestSerializer(v).data, status=201)
+
+
+class DealStatisticsSerializer(drf_serializers.Serializer):
+    year = drf_serializers.IntegerField()
+    field = drf_serializers.CharField()
+    deals = drf_serializers.IntegerField()
+    amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2)
+    within = drf_serializers.IntegerField()
+    within_amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    outside = drf_serializers.IntegerField()
+    outside_amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+
+class DealViewSet(PortalViewSet):
+    """Registered deals (technology contracts) and the statistics of transfers within the region."""
+
+    queryset = Deal.objects.select_related("seller", "buyer", "seller_region", "buyer_region", "base")
+    serializer_class = s.DealSerializer
+    filterset_class = DealFilterSet
+    api_scope = "transfer"
+
+    @extend_schema(request=s.DealWriteSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        ser = s.DealWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        deal = services.deal_register(actor=request.user, data=dict(ser.validated_data))
+        return Response(
+            s.DealSerializer(self.get_queryset().get(pk=deal.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(responses=DealStatisticsSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def statistics(self, request):
+        """Deals by year and field, within the three regions and to outside."""
+        rows = selectors.deal_statistics(self.filter_queryset(self.get_queryset()))
+        return Response({"results": DealStatisticsSerializer(rows, many=True).data})

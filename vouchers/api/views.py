@@ -1,1 +1,214 @@
-"""API viewsets of this app."""
+"""API viewsets of this app: the same selectors, filters, policies and services as the pages."""
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from portal.api.permissions import PublicReadPermission
+from portal.api.viewsets import IDEMPOTENCY_PARAMETER, PortalReadOnlyViewSet, PortalViewSet, TransitionMixin
+from portal.exceptions import ValidationError
+
+from .. import selectors, services
+from ..filters import (
+    ApplicationFilterSet,
+    BatchFilterSet,
+    ClaimFilterSet,
+    ProgrammeFilterSet,
+    ProviderFilterSet,
+    ServiceFilterSet,
+    VoucherFilterSet,
+)
+from ..models import (
+    CLAIM_DOCUMENTS,
+    Application,
+    Claim,
+    LedgerEntry,
+    Programme,
+    Provider,
+    Service,
+    SettlementBatch,
+    Voucher,
+)
+from . import serializers as s
+
+
+class _WriteReadMixin:
+    """Validate with ``write_serializer_class``, call ``create_service``, answer with the read serializer."""
+
+    write_serializer_class = None
+
+    def create(self, request, *args, **kwargs):
+        write = self.write_serializer_class(data=request.data)
+        write.is_valid(raise_exception=True)
+        obj = self.perform_service(write.validated_data)
+        obj = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+class ProgrammeViewSet(_WriteReadMixin, PortalViewSet):
+    queryset = Programme.objects.select_related("region", "agency")
+    serializer_class = s.ProgrammeSerializer
+    write_serializer_class = s.ProgrammeWriteSerializer
+    filterset_class = ProgrammeFilterSet
+    permission_classes = [PublicReadPermission]
+    api_scope = "vouchers"
+
+    @extend_schema(request=s.ProgrammeWriteSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_service(self, data):
+        return services.create_programme(actor=self.request.user, **data)
+
+
+class ProviderViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
+    queryset = Provider.objects.select_related("organization", "province").annotate(
+        service_count=Count("services")
+    )
+    serializer_class = s.ProviderSerializer
+    write_serializer_class = s.ProviderSerializer
+    filterset_class = ProviderFilterSet
+    permission_classes = [PublicReadPermission]
+    api_scope = "vouchers"
+    transition_services = {
+        "approve": services.approve_provider,
+        "refuse": services.refuse_provider,
+        "suspend": services.suspend_provider,
+    }
+
+    def perform_service(self, data):
+        return services.register_provider(actor=self.request.user, **data)
+
+
+class ServiceViewSet(_WriteReadMixin, PortalViewSet):
+    queryset = Service.objects.select_related("provider__organization")
+    serializer_class = s.ServiceSerializer
+    write_serializer_class = s.ServiceSerializer
+    filterset_class = ServiceFilterSet
+    permission_classes = [PublicReadPermission]
+    api_scope = "vouchers"
+
+    def perform_service(self, data):
+        return services.add_service(actor=self.request.user, **data)
+
+
+class ApplicationViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
+    queryset = Application.objects.select_related("programme", "applicant", "voucher")
+    serializer_class = s.ApplicationSerializer
+    write_serializer_class = s.ApplicationWriteSerializer
+    filterset_class = ApplicationFilterSet
+    api_scope = "vouchers"
+    transition_services = {"approve": services.approve_application, "refuse": services.refuse_application}
+
+    @extend_schema(request=s.ApplicationWriteSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_service(self, data):
+        return services.apply_for_voucher(actor=self.request.user, **data)
+
+
+class VoucherViewSet(TransitionMixin, PortalReadOnlyViewSet):
+    queryset = Voucher.objects.select_related("programme", "holder")
+    serializer_class = s.VoucherSerializer
+    filterset_class = VoucherFilterSet
+    api_scope = "vouchers"
+    transition_services = {"revoke": services.revoke_voucher}
+
+
+class ClaimViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
+    queryset = Claim.objects.select_related("voucher__holder", "provider__organization", "service")
+    serializer_class = s.ClaimSerializer
+    write_serializer_class = s.ClaimBookSerializer
+    filterset_class = ClaimFilterSet
+    api_scope = "vouchers"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    transition_services = {
+        "cancel": services.cancel_claim,
+        "confirm": services.confirm_claim,
+        "approve": services.approve_claim,
+        "reject": services.reject_claim,
+    }
+
+    @extend_schema(request=s.ClaimBookSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_service(self, data):
+        user = self.request.user
+        voucher = selectors.voucher_list(user=user).filter(pk=data["voucher"].pk).first()
+        if voucher is None:
+            raise ValidationError({"voucher": _("No such voucher of yours.")})
+        return services.book_service(
+            actor=user, voucher=voucher, service=data["service"], quantity=data["quantity"]
+        )
+
+    @extend_schema(
+        request=s.ClaimFileSerializer, parameters=[IDEMPOTENCY_PARAMETER], responses=s.ClaimSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="file")
+    def file(self, request, pk=None):
+        """The provider files its claim (multipart: amount, and the four documents). Partner systems send
+        an Idempotency-Key so a retry never files twice."""
+        claim = self.get_object()
+        form = s.ClaimFileSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        docs = {k: request.FILES[k] for k in CLAIM_DOCUMENTS if k in request.FILES}
+        services.file_claim(
+            claim,
+            actor=request.user,
+            amount=form.validated_data.get("amount"),
+            price=form.validated_data.get("price"),
+            documents=docs,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=claim.pk)).data)
+
+    @action(detail=False, methods=["get"], url_path="statement", pagination_class=None, filterset_class=None)
+    def statement(self, request):
+        """The cross-region settlement statement: redeemed amounts by issuing region × provider region."""
+        year = request.query_params.get("year")
+        rows = selectors.cross_region_statement(
+            user=request.user, year=int(year) if (year or "").isdigit() else None
+        )
+        return Response([{**r, "total": str(r["total"])} for r in rows])
+
+
+class SettlementBatchViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
+    queryset = SettlementBatch.objects.select_related("provider__organization").annotate(
+        claim_count=Count("claims")
+    )
+    serializer_class = s.BatchSerializer
+    write_serializer_class = s.BatchWriteSerializer
+    filterset_class = BatchFilterSet
+    api_scope = "vouchers"
+    transition_services = {"pay": services.pay_batch}
+
+    @extend_schema(request=s.BatchWriteSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_service(self, data):
+        return services.create_batch(actor=self.request.user, provider=data["provider"])
+
+
+class LedgerEntryViewSet(PortalReadOnlyViewSet):
+    queryset = LedgerEntry.objects.all()
+    serializer_class = s.LedgerEntrySerializer
+    filterset_fields = ["programme", "voucher", "claim", "kind"]
+    api_scope = "vouchers"
+
+
+__all__ = [
+    "ProgrammeViewSet",
+    "ProviderViewSet",
+    "ServiceViewSet",
+    "ApplicationViewSet",
+    "VoucherViewSet",
+    "ClaimViewSet",
+    "SettlementBatchViewSet",
+    "LedgerEntryViewSet",
+]
