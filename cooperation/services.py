@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from portal import attachments, audit, deadlines, outbox
 from portal.deadlines import DeadlineSpec
-from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
+from portal.exceptions import TransitionNotAllowed, ValidationError
 from portal.models import DayCount, Organization, OrganizationKind, Region, Role, User
-from portal.permissions import can, is_platform_admin, official_province_id, require
+from portal.permissions import can, is_platform_admin, official_province_id, refuse, require
 
 from .models import (
     SCORE_CRITERIA,
@@ -107,30 +107,6 @@ def _lock(obj):
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
 
 
-def _ensure_step(workflow, obj, name: str, actor: User) -> None:
-    """State first (409), then role (403, audited), before any input is validated."""
-    t = workflow[name]
-    if workflow.state_of(obj) not in t.source:
-        raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the record is “%(state)s”.")
-            % {"action": t.label, "state": workflow.display(obj)}
-        )
-    verdict = workflow.check(obj, name, actor)
-    if not verdict:
-        _deny(actor, obj, verdict.reason, action=name)
-
-
-def _deny(actor: User, obj, reason: str, *, action: str = ""):
-    """Refuse with 403; the denial stays in the audit log even though the transaction rolls back."""
-    entry = audit.record(
-        audit.AuditAction.PERMISSION_DENIED,
-        obj,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        message=f"{action}: {reason}"[:500],
-    )
-    raise audit.denied(PermissionDenied(reason), entry)
-
-
 def _money(value: Any, field: str, *, positive: bool = False) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
@@ -203,7 +179,7 @@ def create_programme(
     """Plan a joint programme (article 7: unified planning) in the actor's region, as its lead region."""
     province = official_province_id(actor)
     if not province:
-        _deny(actor, None, _("Only officials may set up programmes."), action="create_programme")
+        raise refuse(actor, None, _("Only officials may set up programmes."), action="create_programme")
     title = _text(title, "title", max_length=200)
     try:
         year = int(year)
@@ -286,7 +262,7 @@ def approve_programme(programme: Programme, *, actor: User, reason: str = "") ->
     unified project approval, published jointly)."""
     with transaction.atomic():
         programme = _lock(programme)
-        _ensure_step(PROGRAMME_WORKFLOW, programme, "approve", actor)
+        PROGRAMME_WORKFLOW.ensure(programme, "approve", actor)
         province = official_province_id(actor)
         shares = list(ProgrammeRegion.objects.select_for_update().filter(programme=programme))
         others_pending = [s for s in shares if s.region_id != province and s.approved_at is None]
@@ -363,7 +339,7 @@ def save_application(
     """Create or change the draft of a joint application (article 7: joint research by teams of several
     regions; article 12)."""
     if not actor.organization_id or official_province_id(actor):
-        _deny(
+        raise refuse(
             actor,
             None,
             _("Applications are made by enterprises, universities and institutes."),
@@ -435,7 +411,7 @@ def submit_application(application: Application, *, actor: User, reason: str = "
     number of regions, only participating regions, within the funding cap (article 7)."""
     with transaction.atomic():
         application = _lock(application)
-        _ensure_step(APPLICATION_WORKFLOW, application, "submit", actor)
+        APPLICATION_WORKFLOW.ensure(application, "submit", actor)
         programme = application.programme
         now = timezone.now()
         if programme.state != ProgrammeState.OPEN or not (programme.opens_at <= now <= programme.closes_at):
@@ -579,7 +555,7 @@ def submit_review(
     """The expert scores each criterion and comments (article 7: unified project approval)."""
     with transaction.atomic():
         review = _lock(review)
-        _ensure_step(REVIEW_WORKFLOW, review, "submit", actor)
+        REVIEW_WORKFLOW.ensure(review, "submit", actor)
         if review.application.state != ApplicationState.UNDER_REVIEW:
             raise TransitionNotAllowed(_("The expert review of this application is closed."))
         scores = {
@@ -597,7 +573,7 @@ def declare_conflict(review: Review, *, actor: User, reason: str = "") -> Review
     """The expert declares a conflict of interest and cannot review (article 7)."""
     with transaction.atomic():
         review = _lock(review)
-        _ensure_step(REVIEW_WORKFLOW, review, "declare_conflict", actor)
+        REVIEW_WORKFLOW.ensure(review, "declare_conflict", actor)
         review.conflict_reason = str(reason or "").strip()
         REVIEW_WORKFLOW.apply(
             review,
@@ -613,7 +589,7 @@ def finish_review(application: Application, *, actor: User, reason: str = "") ->
     """Close the expert review and open each funding region's decision (article 7: unified approval)."""
     with transaction.atomic():
         application = _lock(application)
-        _ensure_step(APPLICATION_WORKFLOW, application, "finish_review", actor)
+        APPLICATION_WORKFLOW.ensure(application, "finish_review", actor)
         states = list(application.reviews.values_list("state", flat=True))
         if ReviewState.SUBMITTED not in states:
             raise ValidationError({"reviews": _("At least one expert must have submitted a review.")})
@@ -641,7 +617,7 @@ def decide_application(
     (article 7: unified project approval; each region funds its own organizations)."""
     with transaction.atomic():
         application = _lock(application)
-        _ensure_step(APPLICATION_WORKFLOW, application, "approve_region" if approve else "reject", actor)
+        APPLICATION_WORKFLOW.ensure(application, "approve_region" if approve else "reject", actor)
         reason = str(reason or "").strip()
         if not approve and not reason:
             raise ValidationError({"reason": _("Give the reasons for the refusal.")})
@@ -711,7 +687,7 @@ def _create_project(application: Application, *, actor: User) -> Project:
 def _require_project_party(actor: User, project: Project) -> None:
     if is_lead_official(actor, project.programme) or actor.organization_id == project.lead_organization_id:
         return
-    _deny(actor, project, _("Only the lead organization or the lead region's officials may do this."))
+    raise refuse(actor, project, _("Only the lead organization or the lead region's officials may do this."))
 
 
 def add_milestone(project: Project, *, actor: User, title: str, due_date: Any) -> Milestone:
@@ -745,7 +721,9 @@ def schedule_report(project: Project, *, actor: User, period: str, due_date: Any
     """Ask the project for a periodic progress report by a date, with reminders and escalation
     (article 7: unified management)."""
     if not is_lead_official(actor, project.programme):
-        _deny(actor, project, _("Only officials of the lead region may do this."), action="schedule_report")
+        raise refuse(
+            actor, project, _("Only officials of the lead region may do this."), action="schedule_report"
+        )
     period = _text(period, "period", max_length=50)
     due = _date(due_date, "due_date")
     today = timezone.localdate()
@@ -786,7 +764,7 @@ def submit_report(
     """The lead organization submits its progress report (article 7: unified management)."""
     with transaction.atomic():
         report = _lock(report)
-        _ensure_step(REPORT_WORKFLOW, report, "submit", actor)
+        REPORT_WORKFLOW.ensure(report, "submit", actor)
         report.content = _text(content, "content", max_length=50000)
         report.submitted_at = timezone.now()
         REPORT_WORKFLOW.apply(report, "submit", actor=actor, changed_fields=["content", "submitted_at"])
@@ -802,7 +780,7 @@ def pass_midterm(project: Project, *, actor: User, reason: str = "") -> Project:
     """Record the mid-term review's opinion (article 7: unified management)."""
     with transaction.atomic():
         project = _lock(project)
-        _ensure_step(PROJECT_WORKFLOW, project, "pass_midterm", actor)
+        PROJECT_WORKFLOW.ensure(project, "pass_midterm", actor)
         project.midterm_done = True
         project.midterm_opinion = _text(reason, "reason", max_length=10000)
         PROJECT_WORKFLOW.apply(
@@ -825,7 +803,7 @@ def request_acceptance(project: Project, *, actor: User, reason: str = "") -> Pr
 def _conclude(project: Project, name: str, *, actor: User, reason: str) -> Project:
     with transaction.atomic():
         project = _lock(project)
-        _ensure_step(PROJECT_WORKFLOW, project, name, actor)
+        PROJECT_WORKFLOW.ensure(project, name, actor)
         project.final_result = _text(reason, "reason", max_length=10000)
         PROJECT_WORKFLOW.apply(
             project, name, actor=actor, inputs={"reason": reason}, changed_fields=["final_result"]
@@ -848,7 +826,7 @@ def record_disbursement(project: Project, *, actor: User, amount: Any, paid_on: 
     (article 7: each region funds its own organizations)."""
     province = official_province_id(actor)
     if not province:
-        _deny(actor, project, _("Only officials record disbursements."), action="disburse")
+        raise refuse(actor, project, _("Only officials record disbursements."), action="disburse")
     amount = _money(amount, "amount", positive=True)
     paid = _date(paid_on, "paid_on")
     with transaction.atomic():
@@ -857,7 +835,9 @@ def record_disbursement(project: Project, *, actor: User, amount: Any, paid_on: 
             "s"
         ]
         if not granted:
-            _deny(actor, project, _("Your region funds no organization of this project."), action="disburse")
+            raise refuse(
+                actor, project, _("Your region funds no organization of this project."), action="disburse"
+            )
         so_far = project.disbursements.filter(region_id=province).aggregate(s=Sum("amount"))["s"] or Decimal(
             "0"
         )
@@ -907,7 +887,7 @@ def create_consortium(
 ) -> Consortium:
     """Register an innovation consortium or joint lab across the regions (article 8)."""
     if not (official_province_id(actor) or is_platform_admin(actor)):
-        _deny(
+        raise refuse(
             actor, None, _("Only officials keep the registry of consortia and joint labs."), action="register"
         )
     if kind not in ConsortiumKind.values:
@@ -951,7 +931,7 @@ def add_consortium_member(
 ) -> ConsortiumMember:
     """Add a member organization to a consortium or joint lab (article 8)."""
     if not can(actor, "change", consortium):
-        _deny(
+        raise refuse(
             actor,
             consortium,
             _("Only officials keep the registry of consortia and joint labs."),

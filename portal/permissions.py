@@ -26,6 +26,7 @@ __all__ = [
     "visible",
     "can",
     "require",
+    "refuse",
     "deny",
     "is_platform_admin",
     "official_province_id",
@@ -94,19 +95,25 @@ def can(user: User, action: str, obj: Any) -> Decision:
     return policy_for(type(obj)).can(user, action, obj)
 
 
+def refuse(user: User, obj: Any, reason: str, *, action: str = "") -> PermissionDenied:
+    """The audited PermissionDenied for ``user`` on ``obj``: ``raise refuse(...)``. The audit entry
+    survives the rollback of the service's transaction (see ``audit.denied``)."""
+    from . import audit
+
+    entry = audit.record(
+        audit.AuditAction.PERMISSION_DENIED,
+        obj,
+        actor=user if user is not None and user.is_authenticated else None,
+        message=f"{action}: {reason}"[:500],
+    )
+    return audit.denied(PermissionDenied(reason or _("You may not do this.")), entry)
+
+
 def require(user: User, action: str, obj: Any) -> None:
     """Raise PermissionDenied (and audit the denial) unless ``user`` may do ``action`` on ``obj``."""
     decision = can(user, action, obj)
     if not decision:
-        from . import audit
-
-        entry = audit.record(
-            audit.AuditAction.PERMISSION_DENIED,
-            obj,
-            actor=user if user and user.is_authenticated else None,
-            message=f"{action}: {decision.reason}",
-        )
-        raise audit.denied(PermissionDenied(decision.reason or _("You may not do this.")), entry)
+        raise refuse(user, obj, decision.reason, action=action)
 
 
 class _Anonymous:

@@ -29,9 +29,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from . import audit, deadlines, outbox
-from .exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
+from .exceptions import TransitionNotAllowed, ValidationError
 from .models import Organization, StateChange, User, content_type_for
-from .permissions import Decision
+from .permissions import Decision, refuse
 
 __all__ = ["Transition", "Workflow", "Effect"]
 
@@ -112,6 +112,21 @@ class Workflow:
             return verdict
         return Decision(bool(verdict), "" if verdict else _("Your role may not do this."))
 
+    def ensure(self, obj: Any, name: str, user: User) -> None:
+        """Refuse now, before the caller validates any input: state first (409), then role (403,
+        audited). Services call this where input checks would otherwise answer before the rule."""
+        t = self._by_name.get(name)
+        if t is None:
+            raise TransitionNotAllowed(_("Unknown action “%(name)s”.") % {"name": name})
+        if self.state_of(obj) not in t.source:
+            raise TransitionNotAllowed(
+                _("“%(action)s” is not possible while the record is “%(state)s”.")
+                % {"action": t.label, "state": self.display(obj)}
+            )
+        verdict = self.check(obj, name, user)
+        if not verdict:
+            raise refuse(user, obj, verdict.reason, action=name)
+
     def available(self, obj: Any, user: User) -> list[Transition]:
         """The transitions ``user`` may take on ``obj`` now (for buttons on a page)."""
         return [t for t in self.transitions if self.check(obj, t.name, user)]
@@ -154,10 +169,7 @@ class Workflow:
                     if isinstance(verdict, Decision) and verdict.reason
                     else _("Your role may not do this.")
                 )
-                entry = audit.record(
-                    audit.AuditAction.PERMISSION_DENIED, obj, actor=actor, message=f"{name}: {reason}"
-                )
-                raise audit.denied(PermissionDenied(reason), entry)
+                raise refuse(actor, obj, reason, action=name)
             missing = {
                 k: _("This field is required.") for k in t.requires if not str(inputs.get(k) or "").strip()
             }

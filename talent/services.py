@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal import attachments, audit, outbox
 from portal.deadlines import rule_for
-from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
+from portal.exceptions import PermissionDenied, ValidationError
 from portal.models import AgencyDomain, Deadline, Organization, OrganizationKind, User
 from portal.permissions import require
 from portal.validators import mask_id_number, normalize_id_number, validate_id_number
@@ -221,20 +221,9 @@ def _credential_details(
 
 
 def _ensure_step(req: RecognitionRequest, name: str, actor: User) -> None:
-    """State first (409), then role (403), before any input is validated. Called before the
-    service's transaction so that the audited denial stays on record."""
-    t = REQUEST_WORKFLOW[name]
+    """State first (409), then role (403, audited), on the stored state, before any input is validated."""
     req.state = RecognitionRequest.objects.values_list("state", flat=True).get(pk=req.pk)
-    if req.state not in t.source:
-        raise TransitionNotAllowed(
-            _("Not possible while the record is “%(state)s”.") % {"state": req.get_state_display()}
-        )
-    verdict = REQUEST_WORKFLOW.check(req, name, actor)
-    if not verdict:
-        audit.record(
-            audit.AuditAction.PERMISSION_DENIED, req, actor=actor, message=f"{name}: {verdict.reason}"
-        )
-        raise PermissionDenied(verdict.reason)
+    REQUEST_WORKFLOW.ensure(req, name, actor)
 
 
 def _locked(req: RecognitionRequest) -> RecognitionRequest:
