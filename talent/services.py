@@ -26,6 +26,7 @@ from portal.deadlines import rule_for
 from portal.exceptions import PermissionDenied, ValidationError
 from portal.models import AgencyDomain, Deadline, Organization, OrganizationKind, User
 from portal.permissions import require
+from portal.system import system_actor
 from portal.validators import mask_id_number, normalize_id_number, validate_id_number
 
 from .models import (
@@ -67,7 +68,6 @@ __all__ = [
     "registry_import_process",
     "appointment_create",
     "certificate_verify",
-    "system_actor",
 ]
 
 PROVINCES = ("110000", "120000", "130000")
@@ -89,14 +89,6 @@ def hr_agency_for(province_id: str) -> Organization | None:
         .order_by("pk")
         .first()
     )
-
-
-def system_actor() -> User:
-    """The account recorded as actor for steps the portal takes by rule (tacit recognition)."""
-    user, _created = User.objects.get_or_create(
-        username="talent-system", defaults={"display_name": "Talent recognition (system)", "is_active": True}
-    )
-    return user
 
 
 def _clean_id_number(value: str, field: str = "id_number") -> str:

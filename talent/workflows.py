@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.deadlines import DeadlineSpec
 from portal.models import User
 from portal.permissions import Decision
+from portal.system import is_system_actor
 from portal.workflow import Effect, Transition, Workflow
 
 from .models import RecognitionRequest, RequestState
@@ -71,6 +72,8 @@ def _registry_matched(user: User, req: RecognitionRequest) -> bool | Decision:
 
 
 def _tacit(user: User, req: RecognitionRequest) -> bool | Decision:
+    if not is_system_actor(user):
+        return Decision(False, str(_("Only the portal itself recognizes tacitly, when the deadline passes.")))
     return req.tacit or Decision(False, str(_("Tacit recognition applies only when the region allows it.")))
 
 

@@ -20,6 +20,7 @@ from portal import attachments, audit, outbox
 from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from portal.models import Organization, Region, User
 from portal.permissions import official_province_id, require
+from portal.system import system_actor
 
 from . import search
 from .models import (
@@ -36,7 +37,7 @@ from .models import (
 )
 from .permissions import may_publish
 from .validators import normalize_ip_reference
-from .workflows import LISTING_WORKFLOW, PAIR_WORKFLOW, SYSTEM_USERNAME, VALUATION_WORKFLOW, region_officials
+from .workflows import LISTING_WORKFLOW, PAIR_WORKFLOW, VALUATION_WORKFLOW, region_officials
 
 __all__ = [
     "LISTING_FIELDS",
@@ -60,7 +61,6 @@ __all__ = [
     "valuation_complete",
     "valuation_decline",
     "deal_register",
-    "system_user",
     "EXPIRY_WARNING_DAYS",
 ]
 
@@ -267,23 +267,12 @@ def listing_withdraw(listing: Listing, *, actor: User, **inputs) -> Listing:
     return LISTING_WORKFLOW.apply(listing, "withdraw", actor=actor, inputs=inputs)
 
 
-def system_user() -> User:
-    """The service account the beat task acts as (audited like anyone)."""
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"display_name": "技术转移平台（系统）", "is_active": True}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def listings_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Art. 9: tell owners a week before their listing expires, then expire it. Each listing is warned
     once and expired once, whoever else runs this at the same time (rows locked, skip locked)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    actor = system_user()
+    actor = system_actor()
     live = [ListingState.PUBLISHED, ListingState.NEGOTIATING]
     warned = expired = 0
     warn_ids = list(

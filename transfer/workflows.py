@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from portal.deadlines import DeadlineSpec
 from portal.models import OFFICIAL_ROLES, AgencyDomain, Organization, OrganizationKind, User
 from portal.permissions import can
+from portal.system import is_system_actor
 from portal.workflow import Effect, Transition, Workflow
 
 from .models import ListingState, MatchPair, PairState, ValuationRequest, ValuationState
 
-__all__ = ["LISTING_WORKFLOW", "PAIR_WORKFLOW", "VALUATION_WORKFLOW", "SYSTEM_USERNAME", "region_agency"]
+__all__ = ["LISTING_WORKFLOW", "PAIR_WORKFLOW", "VALUATION_WORKFLOW", "region_agency"]
 
-SYSTEM_USERNAME = "system-transfer"
 REVIEW = DeadlineSpec("transfer_listing_review", 10)
 
 
@@ -36,7 +36,7 @@ def _may(action):
 
 
 def _system(user, obj) -> bool:
-    return user.username == SYSTEM_USERNAME
+    return is_system_actor(user)
 
 
 LISTING_WORKFLOW = Workflow(
