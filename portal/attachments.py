@@ -48,7 +48,7 @@ EXTENSIONS = {
     "text/plain": (".txt", ".csv", ".md", ".json", ".xml", ".log"),
 }
 # Text that a browser could run as a page or script if it ever ignored the download headers.
-_ACTIVE_TEXT = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?xml-stylesheet", b"<iframe", b"javascript:")
+_ACTIVE_TEXT = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?xml-stylesheet", b"<iframe")
 
 
 def sniff_type(head: bytes) -> str | None:

@@ -35,7 +35,7 @@ def test_size_and_type_limits(ticket, applicant, settings):
     with pytest.raises(ValidationError):
         attachments.attach(ticket, SimpleUploadedFile("empty.pdf", b""), actor=applicant)
     att = attachments.attach(ticket, SimpleUploadedFile("../../说明.exe", PDF), actor=applicant)
-    assert att.mime_type == "application/pdf" and att.original_name == "说明.exe"
+    assert att.mime_type == "application/pdf" and att.original_name == "说明.exe.pdf"
     assert att.sha256 == hashlib.sha256(PDF).hexdigest()
     assert "说明" not in att.file.name and ".." not in att.file.name
 
