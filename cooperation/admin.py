@@ -8,6 +8,7 @@ from .models import (
     Application,
     Consortium,
     ConsortiumMember,
+    ExpertField,
     Participant,
     Programme,
     ProgrammeRegion,
@@ -20,6 +21,7 @@ from .models import (
 class ProgrammeRegionInline(admin.TabularInline):
     model = ProgrammeRegion
     extra = 0
+    readonly_fields = ["allocated"]
 
 
 class TopicInline(admin.TabularInline):
@@ -79,3 +81,11 @@ class ConsortiumAdmin(PlatformAdminOnly):
     search_fields = ["name"]
     inlines = [ConsortiumMemberInline]
     readonly_fields = ["status"]
+
+
+@admin.register(ExpertField)
+class ExpertFieldAdmin(PlatformAdminOnly):
+    list_display = ["expert", "field"]
+    list_filter = ["field"]
+    search_fields = ["expert__username", "expert__display_name"]
+    autocomplete_fields = ["expert"]

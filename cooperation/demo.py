@@ -17,7 +17,7 @@ from portal.models import AgencyDomain, Membership, Organization, OrganizationKi
 from portal.validators import USCC_CHARSET, uscc_check_character
 
 from . import services
-from .models import Application, ApplicationState, Consortium, KeyField, Programme, Review
+from .models import Application, ApplicationState, Consortium, ExpertField, KeyField, Programme, Review
 
 __all__ = ["load"]
 
@@ -102,6 +102,12 @@ class _People:
         e2 = _org("130000", "河北工业大学", OrganizationKind.UNIVERSITY)
         self.expert1 = _user("coop_expert1", Role.EXPERT_REVIEWER, e1, "刘专家")
         self.expert2 = _user("coop_expert2", Role.EXPERT_REVIEWER, e2, "陈专家")
+        for user, fields in (
+            (self.expert1, (KeyField.BRAIN, KeyField.SOFTWARE_HARDWARE, KeyField.COMMUNICATIONS)),
+            (self.expert2, (KeyField.BRAIN, KeyField.NEV_ICV, KeyField.BIOPHARMA, KeyField.TCM_COMPONENTS)),
+        ):
+            for field in fields:
+                ExpertField.objects.get_or_create(expert=user, field=field)
         self.officials = {
             "110000": self.bj_officer,
             "120000": self.tj_officer,

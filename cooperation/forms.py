@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ __all__ = [
     "DisbursementForm",
     "ConsortiumForm",
     "AttachmentForm",
+    "ConsortiumMemberForm",
 ]
 
 _input = {"class": "form-control"}
@@ -47,10 +49,12 @@ class ProgrammeForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(_input))
     guide = forms.CharField(label=_("Guide"), required=False, widget=forms.Textarea({**_input, "rows": 4}))
     opens_at = forms.DateTimeField(
-        label=_("Applications open"), widget=forms.DateTimeInput({**_input, "type": "datetime-local"})
+        label=_("Applications open"),
+        widget=forms.DateTimeInput({**_input, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     closes_at = forms.DateTimeField(
-        label=_("Applications close"), widget=forms.DateTimeInput({**_input, "type": "datetime-local"})
+        label=_("Applications close"),
+        widget=forms.DateTimeInput({**_input, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     min_regions = forms.TypedChoiceField(
         label=_("Minimum regions per team"),
@@ -88,9 +92,29 @@ class ProgrammeForm(forms.Form):
     topics = forms.CharField(
         label=_("Topics"),
         widget=forms.Textarea({**_input, "rows": 4}),
-        help_text=_("One per line: code | title | key field (%(fields)s)")
+        help_text=_("One per line: code | title | key field (%(fields)s) | description (optional)")
         % {"fields": ", ".join(KeyField.values)},
     )
+
+    @classmethod
+    def initial_for(cls, programme) -> dict:
+        """The form's values for an existing programme (to change its draft)."""
+        initial = {
+            "year": programme.year,
+            "title": programme.title,
+            "guide": programme.guide,
+            "opens_at": programme.opens_at,
+            "closes_at": programme.closes_at,
+            "min_regions": programme.min_regions,
+            "funding_cap": programme.funding_cap,
+            "topics": "\n".join(
+                " | ".join([t.code, t.title, t.field, *([t.description] if t.description else [])])
+                for t in programme.topics.all()
+            ),
+        }
+        for share in programme.region_shares.all():
+            initial[f"budget_{share.region_id}"] = share.budget
+        return initial
 
     def region_budgets(self) -> dict:
         return {
@@ -110,6 +134,7 @@ class ProgrammeForm(forms.Form):
                     "code": parts[0],
                     "title": parts[1] if len(parts) > 1 else "",
                     "field": parts[2] if len(parts) > 2 else "",
+                    "description": " | ".join(parts[3:]),
                 }
             )
         return rows
@@ -170,18 +195,44 @@ class ReviewForm(forms.Form):
     comments = forms.CharField(label=_("Comments"), widget=forms.Textarea({**_input, "rows": 4}))
 
 
-class AssignExpertForm(forms.Form):
-    expert = forms.ModelChoiceField(
-        label=_("Expert"), queryset=User.objects.none(), widget=forms.Select(_select)
-    )
+class _ExpertChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        org = obj.organization
+        where = f"{org.name} ({org.province.name})" if org is not None else "—"
+        fields = "、".join(str(KeyField(f.field).label) for f in obj.coop_fields.all())
+        return f"{obj} · {where}" + (f" · {fields}" if fields else "")
 
-    def __init__(self, *args, **kwargs):
+
+class AssignExpertForm(forms.Form):
+    """Experts with their organization and key fields. For an application, experts of the team's
+    organizations are left out, and so are experts whose declared fields exclude the topic's field
+    (experts who declared none stay)."""
+
+    expert = _ExpertChoice(label=_("Expert"), queryset=User.objects.none(), widget=forms.Select(_select))
+
+    def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expert"].queryset = (
+        from .models import ExpertField, Participant
+
+        qs = (
             User.objects.filter(is_active=True, memberships__role=Role.EXPERT_REVIEWER)
-            .select_related("organization")
+            .select_related("organization__province")
+            .prefetch_related("coop_fields")
             .order_by("username")
         )
+        self.fields["expert"].queryset = qs
+        if application is not None:
+            # the list offers the candidates only; any expert posted is checked by the service, which
+            # names the conflict of interest
+            candidates = qs.exclude(
+                organization_id__in=Participant.objects.filter(application=application).values(
+                    "organization_id"
+                )
+            ).exclude(
+                Q(pk__in=ExpertField.objects.values("expert_id"))
+                & ~Q(pk__in=ExpertField.objects.filter(field=application.topic.field).values("expert_id"))
+            )
+            self.fields["expert"].widget.choices = _ExpertChoice(queryset=candidates).choices
 
 
 class MilestoneForm(forms.Form):
@@ -226,6 +277,21 @@ class ConsortiumForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_organization"].queryset = _research_orgs()
         self.fields["members"].queryset = _research_orgs()
+
+
+class ConsortiumMemberForm(forms.Form):
+    organization = _OrgChoice(
+        label=_("Organization"), queryset=Organization.objects.none(), widget=forms.Select(_select)
+    )
+
+    def __init__(self, *args, consortium=None, province=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = _research_orgs()
+        if consortium is not None:
+            qs = qs.exclude(pk__in=consortium.members.values("organization_id"))
+        if province is not None:  # an official outside the lead's region adds their own region's
+            qs = qs.filter(province_id=province)
+        self.fields["organization"].queryset = qs
 
 
 class AttachmentForm(forms.Form):

@@ -24,6 +24,7 @@ __all__ = [
     "Application",
     "Participant",
     "RegionDecision",
+    "ExpertField",
     "ReviewState",
     "Review",
     "ProjectState",
@@ -115,6 +116,12 @@ class ProgrammeRegion(models.Model):
     programme = models.ForeignKey(Programme, models.CASCADE, related_name="region_shares")
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
     budget = models.DecimalField(_("committed budget (yuan)"), **MONEY)
+    allocated = models.DecimalField(
+        _("funding approved (yuan)"),
+        default=Decimal("0"),
+        help_text=_("What this region has approved for its own organizations in the programme's projects."),
+        **MONEY,
+    )
     approved_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
@@ -125,6 +132,12 @@ class ProgrammeRegion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "region"], name="coop_programme_region_unique"),
             models.CheckConstraint(condition=Q(budget__gte=0), name="coop_programme_region_budget"),
+            # the funding a region approves never exceeds what it committed (article 7: each region
+            # funds its own organizations within its commitment)
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=F("budget")),
+                name="coop_programme_region_within_budget",
+            ),
             models.CheckConstraint(
                 condition=Q(region__in=["110000", "120000", "130000"]), name="coop_programme_region_province"
             ),
@@ -132,6 +145,10 @@ class ProgrammeRegion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} · {self.region}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.allocated
 
 
 class Topic(models.Model):
@@ -255,6 +272,24 @@ class RegionDecision(models.Model):
 
 
 # --------------------------------------------------------------------------- expert review
+
+
+class ExpertField(models.Model):
+    """A key field an expert reviewer works in; the assignment form offers a topic's experts first."""
+
+    expert = models.ForeignKey(User, models.CASCADE, related_name="coop_fields", verbose_name=_("expert"))
+    field = models.CharField(_("key field"), max_length=32, choices=KeyField.choices)
+
+    class Meta:
+        ordering = ["expert_id", "field"]
+        verbose_name = _("expert's key field")
+        verbose_name_plural = _("experts' key fields")
+        constraints = [models.UniqueConstraint(fields=["expert", "field"], name="coop_expert_field_unique")]
+        indexes = [models.Index(fields=["field"])]
+
+    def __str__(self) -> str:
+        return f"{self.expert} · {self.get_field_display()}"
+
 
 SCORE_CRITERIA = ("innovation", "feasibility", "team", "collaboration")
 SCORE_MAX = 25

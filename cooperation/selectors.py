@@ -9,6 +9,8 @@ from portal.models import StateChange, User, content_type_for
 from portal.permissions import visible
 
 from .models import (
+    SCORE_CRITERIA,
+    SCORE_MAX,
     Application,
     ApplicationState,
     Consortium,
@@ -33,7 +35,10 @@ __all__ = [
     "consortium_list",
     "ranking",
     "history",
+    "panel_outcome",
     "RANKED_STATES",
+    "DECIDED_STATES",
+    "submitted_reviews_prefetch",
 ]
 
 RANKED_STATES = (
@@ -42,6 +47,48 @@ RANKED_STATES = (
     ApplicationState.APPROVED,
     ApplicationState.REJECTED,
 )
+
+
+DECIDED_STATES = (ApplicationState.APPROVED, ApplicationState.REJECTED)
+
+
+def submitted_reviews_prefetch() -> Prefetch:
+    """Prefetch of the submitted reviews an application's panel outcome is computed from."""
+    return Prefetch(
+        "reviews",
+        queryset=Review.objects.filter(state=ReviewState.SUBMITTED).only(
+            "pk", "application_id", "state", "comments", *SCORE_CRITERIA
+        ),
+        to_attr="submitted_reviews",
+    )
+
+
+def panel_outcome(application: Application) -> dict | None:
+    """The panel's outcome for one application once the regions have decided: how many experts scored
+    it, the average per criterion and in total, and their comments without their names. Nothing before
+    the decision, and never the ranking or another application's scores."""
+    if application.state not in DECIDED_STATES:
+        return None
+    reviews = getattr(application, "submitted_reviews", None)
+    if reviews is None:
+        reviews = list(
+            application.reviews.filter(state=ReviewState.SUBMITTED).only(
+                "pk", "application_id", "state", "comments", *SCORE_CRITERIA
+            )
+        )
+    reviews = sorted(reviews, key=lambda r: r.pk)
+    n = len(reviews)
+
+    def avg(values):
+        return round(sum(values) / n, 2) if n else None
+
+    return {
+        "reviews": n,
+        "criteria": {c: avg([getattr(r, c) for r in reviews]) for c in SCORE_CRITERIA},
+        "average_total": avg([sum(getattr(r, c) for c in SCORE_CRITERIA) for r in reviews]),
+        "max_total": SCORE_MAX * len(SCORE_CRITERIA),
+        "comments": [r.comments for r in reviews if r.comments],
+    }
 
 
 def programme_list(*, user: User) -> QuerySet[Programme]:

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from .models import (
     Consortium,
     ConsortiumKind,
     ConsortiumMember,
+    ConsortiumStatus,
     Disbursement,
     KeyField,
     Milestone,
@@ -63,6 +64,7 @@ from .workflows import (
 
 __all__ = [
     "create_programme",
+    "update_programme",
     "submit_programme",
     "approve_programme",
     "close_programme",
@@ -92,6 +94,7 @@ __all__ = [
     "record_disbursement",
     "create_consortium",
     "add_consortium_member",
+    "remove_consortium_member",
     "activate_consortium",
     "dissolve_consortium",
     "decision_kind",
@@ -163,29 +166,28 @@ def decision_kind(region_id: str) -> str:
 # --------------------------------------------------------------------------- programmes
 
 
-def create_programme(
+def _clean_programme(
     *,
-    actor: User,
-    year: int,
-    title: str,
-    guide: str = "",
+    province: str,
+    year: Any,
+    title: Any,
     opens_at: Any,
     closes_at: Any,
     funding_cap: Any,
-    min_regions: int = 2,
+    min_regions: Any,
     region_budgets: dict[str, Any],
     topics: Iterable[dict[str, Any]],
-) -> Programme:
-    """Plan a joint programme (article 7: unified planning) in the actor's region, as its lead region."""
-    province = official_province_id(actor)
-    if not province:
-        raise refuse(actor, None, _("Only officials may set up programmes."), action="create_programme")
+) -> dict[str, Any]:
+    """Check a programme's plan; return it cleaned, or raise ValidationError naming the field."""
     title = _text(title, "title", max_length=200)
     try:
         year = int(year)
-        min_regions = int(min_regions)
     except (TypeError, ValueError):
         raise ValidationError({"year": _("Enter a whole number.")}) from None
+    try:
+        min_regions = int(min_regions)
+    except (TypeError, ValueError):
+        raise ValidationError({"min_regions": _("Enter a whole number.")}) from None
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Enter a year between 2000 and 2100.")})
     opens, closes = _datetime(opens_at, "opens_at"), _datetime(closes_at, "closes_at")
@@ -210,45 +212,147 @@ def create_programme(
     if not topics:
         raise ValidationError({"topics": _("Give at least one topic.")})
     codes = set()
+    clean_topics = []
     for t in topics:
-        if t.get("field") not in KeyField.values:
+        if not isinstance(t, dict) or t.get("field") not in KeyField.values:
             raise ValidationError({"topics": _("Each topic needs one of the key fields.")})
         code = _text(t.get("code"), "topics", max_length=16)
         if code in codes:
             raise ValidationError({"topics": _("Topic codes must be unique.")})
         codes.add(code)
-        _text(t.get("title"), "topics", max_length=200)
+        clean_topics.append(
+            {
+                "code": code,
+                "title": _text(t.get("title"), "topics", max_length=200),
+                "field": t["field"],
+                "description": str(t.get("description") or ""),
+            }
+        )
+    return {
+        "year": year,
+        "title": title,
+        "opens_at": opens,
+        "closes_at": closes,
+        "funding_cap": cap,
+        "min_regions": min_regions,
+        "budgets": budgets,
+        "topics": clean_topics,
+    }
+
+
+def _write_plan(programme: Programme, plan: dict[str, Any]) -> None:
+    ProgrammeRegion.objects.bulk_create(
+        [
+            ProgrammeRegion(programme=programme, region_id=r, budget=b)
+            for r, b in sorted(plan["budgets"].items())
+        ]
+    )
+    Topic.objects.bulk_create([Topic(programme=programme, **t) for t in plan["topics"]])
+
+
+def _plan_snapshot(programme: Programme) -> dict[str, Any]:
+    out = audit.snapshot(
+        programme, ["year", "title", "guide", "opens_at", "closes_at", "funding_cap", "min_regions"]
+    )
+    out["regions"] = {s.region_id: str(s.budget) for s in programme.region_shares.order_by("region_id")}
+    out["topics"] = [[t.code, t.title, t.field, t.description] for t in programme.topics.order_by("code")]
+    return out
+
+
+def create_programme(
+    *,
+    actor: User,
+    year: int,
+    title: str,
+    guide: str = "",
+    opens_at: Any,
+    closes_at: Any,
+    funding_cap: Any,
+    min_regions: int = 2,
+    region_budgets: dict[str, Any],
+    topics: Iterable[dict[str, Any]],
+) -> Programme:
+    """Plan a joint programme (article 7: unified planning) in the actor's region, as its lead region."""
+    province = official_province_id(actor)
+    if not province:
+        raise refuse(actor, None, _("Only officials may set up programmes."), action="create_programme")
+    plan = _clean_programme(
+        province=province,
+        year=year,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        funding_cap=funding_cap,
+        min_regions=min_regions,
+        region_budgets=region_budgets,
+        topics=topics,
+    )
     with transaction.atomic():
-        if Programme.objects.filter(year=year, title=title).exists():
+        if Programme.objects.filter(year=plan["year"], title=plan["title"]).exists():
             raise ValidationError({"title": _("A programme of that year already has this title.")})
         programme = Programme.objects.create(
-            year=year,
-            title=title,
+            year=plan["year"],
+            title=plan["title"],
             guide=str(guide or ""),
             lead_region_id=province,
             organizer=actor.organization,
-            opens_at=opens,
-            closes_at=closes,
-            min_regions=min_regions,
-            funding_cap=cap,
+            opens_at=plan["opens_at"],
+            closes_at=plan["closes_at"],
+            min_regions=plan["min_regions"],
+            funding_cap=plan["funding_cap"],
             created_by=actor,
         )
-        ProgrammeRegion.objects.bulk_create(
-            [ProgrammeRegion(programme=programme, region_id=r, budget=b) for r, b in sorted(budgets.items())]
-        )
-        Topic.objects.bulk_create(
-            [
-                Topic(
-                    programme=programme,
-                    code=str(t["code"]).strip(),
-                    title=str(t["title"]).strip(),
-                    field=t["field"],
-                    description=str(t.get("description") or ""),
-                )
-                for t in topics
-            ]
-        )
+        _write_plan(programme, plan)
         audit.record(audit.AuditAction.CREATE, programme, actor=actor, changes=audit.snapshot(programme))
+    return programme
+
+
+def update_programme(
+    programme: Programme,
+    *,
+    actor: User,
+    year: Any,
+    title: str,
+    guide: str = "",
+    opens_at: Any,
+    closes_at: Any,
+    funding_cap: Any,
+    min_regions: Any = 2,
+    region_budgets: dict[str, Any],
+    topics: Iterable[dict[str, Any]],
+) -> Programme:
+    """Change a draft programme's plan: guide, window, rules, regional budgets and topics. Only the
+    lead region's officials, and only while it is a draft (article 7: unified planning)."""
+    with transaction.atomic():
+        programme = _lock(programme)
+        if programme.state != ProgrammeState.DRAFT:
+            raise TransitionNotAllowed(_("Only a draft programme can be changed."))
+        require(actor, "change", programme)
+        plan = _clean_programme(
+            province=programme.lead_region_id,
+            year=year,
+            title=title,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            funding_cap=funding_cap,
+            min_regions=min_regions,
+            region_budgets=region_budgets,
+            topics=topics,
+        )
+        if Programme.objects.filter(year=plan["year"], title=plan["title"]).exclude(pk=programme.pk).exists():
+            raise ValidationError({"title": _("A programme of that year already has this title.")})
+        if programme.applications.exists():  # not reachable for a draft; kept as a guard for the topics
+            raise TransitionNotAllowed(_("Applications refer to this programme; its plan is fixed."))
+        before = _plan_snapshot(programme)
+        programme.year, programme.title, programme.guide = plan["year"], plan["title"], str(guide or "")
+        programme.opens_at, programme.closes_at = plan["opens_at"], plan["closes_at"]
+        programme.min_regions, programme.funding_cap = plan["min_regions"], plan["funding_cap"]
+        programme.save()
+        programme.region_shares.all().delete()
+        programme.topics.all().delete()
+        _write_plan(programme, plan)
+        changes = audit.diff(before, _plan_snapshot(programme))
+        audit.record(audit.AuditAction.UPDATE, programme, actor=actor, changes=changes)
     return programme
 
 
@@ -476,8 +580,14 @@ def accept_application(application: Application, *, actor: User, reason: str = "
 
 
 def withdraw_application(application: Application, *, actor: User, reason: str = "") -> Application:
-    """The applicant withdraws before the decision (article 7)."""
-    return APPLICATION_WORKFLOW.apply(application, "withdraw", actor=actor, inputs={"reason": reason})
+    """The applicant withdraws before the decision; funding regions that already approved get their
+    money back (article 7)."""
+    with transaction.atomic():
+        application = _lock(application)
+        APPLICATION_WORKFLOW.ensure(application, "withdraw", actor)
+        if application.state == ApplicationState.DECISION_PENDING:
+            _release_allocations(application)
+        return APPLICATION_WORKFLOW.apply(application, "withdraw", actor=actor, inputs={"reason": reason})
 
 
 def assign_expert(application: Application, *, actor: User, expert: User | int) -> Review:
@@ -625,6 +735,10 @@ def decide_application(
         funding = funding_region_ids(application)
         decided = set(application.region_decisions.values_list("region_id", flat=True))
         remaining = [r for r in funding if r != province and r not in decided]
+        if approve:
+            _allocate(application, province)
+        else:
+            _release_allocations(application)
         if not approve:
             name = "reject"
             application.decided_at = timezone.now()
@@ -648,6 +762,67 @@ def decide_application(
         if name == "approve":
             _create_project(application, actor=actor)
     return application
+
+
+def _region_amounts(application: Application) -> dict[str, Decimal]:
+    """What each funding region grants its own organizations in this team."""
+    rows = (
+        application.participants.filter(budget__gt=0)
+        .values("province_id")
+        .annotate(total=Sum("budget"))
+        .order_by("province_id")
+    )
+    return {r["province_id"]: r["total"] for r in rows}
+
+
+def _allocate(application: Application, region_id: str) -> Decimal:
+    """Commit ``region_id``'s share of the team's budget against the budget the region committed to the
+    programme. The region's row is locked, so concurrent approvals are counted one after the other;
+    the database's check constraint (allocated ≤ budget) holds even for a writer that skips this."""
+    amount = _region_amounts(application).get(region_id, Decimal("0"))
+    share = (
+        ProgrammeRegion.objects.select_for_update()
+        .select_related("region")
+        .filter(programme_id=application.programme_id, region_id=region_id)
+        .first()
+    )
+    if share is None:
+        raise ValidationError({"budget": _("Your region has committed no budget to this programme.")})
+    if share.allocated + amount > share.budget:
+        raise ValidationError(
+            {
+                "budget": _(
+                    "%(region)s committed %(budget)s yuan to this programme and has approved %(allocated)s; "
+                    "%(remaining)s remain, but this team asks %(amount)s of %(region)s."
+                )
+                % {
+                    "region": share.region.name,
+                    "budget": share.budget,
+                    "allocated": share.allocated,
+                    "remaining": share.budget - share.allocated,
+                    "amount": amount,
+                }
+            }
+        )
+    ProgrammeRegion.objects.filter(pk=share.pk).update(allocated=F("allocated") + amount)
+    return amount
+
+
+def _release_allocations(application: Application) -> None:
+    """Give back what the regions that already approved had committed (refusal or withdrawal)."""
+    approved = list(application.region_decisions.filter(approved=True).values_list("region_id", flat=True))
+    if not approved:
+        return
+    amounts = _region_amounts(application)
+    shares = list(
+        ProgrammeRegion.objects.select_for_update()
+        .filter(programme_id=application.programme_id, region_id__in=approved)
+        .order_by("region_id")
+    )
+    for share in shares:
+        amount = amounts.get(share.region_id, Decimal("0"))
+        if amount:
+            ProgrammeRegion.objects.filter(pk=share.pk).update(allocated=F("allocated") - amount)
 
 
 def approve_application(application: Application, *, actor: User, reason: str = "") -> Application:
@@ -926,24 +1101,49 @@ def create_consortium(
     return c
 
 
+def _org_id(value: Any, field: str = "organization") -> int:
+    try:
+        return int(value.pk if isinstance(value, Organization) else value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: _("Unknown organization.")}) from None
+
+
+def _require_member_keeper(actor: User, consortium: Consortium, org: Organization, *, action: str) -> None:
+    """Officials of the member's region, or of the lead organization's region, keep the membership."""
+    if is_platform_admin(actor):
+        return
+    province = official_province_id(actor)
+    lead_province = (
+        Organization.objects.filter(pk=consortium.lead_organization_id)
+        .values_list("province_id", flat=True)
+        .first()
+    )
+    if province and province in (org.province_id, lead_province):
+        return
+    raise refuse(
+        actor,
+        consortium,
+        _("Only officials of the member's region or of the lead organization's region may do this."),
+        action=action,
+    )
+
+
 def add_consortium_member(
     consortium: Consortium, *, actor: User, organization: Organization | int
 ) -> ConsortiumMember:
-    """Add a member organization to a consortium or joint lab (article 8)."""
-    if not can(actor, "change", consortium):
-        raise refuse(
-            actor,
-            consortium,
-            _("Only officials keep the registry of consortia and joint labs."),
-            action="member",
-        )
-    org_id = organization.pk if isinstance(organization, Organization) else organization
+    """Add a member organization to a consortium or joint lab: officials of the member's region or of
+    the lead's region (article 8)."""
     try:
-        org = Organization.objects.get(pk=int(org_id))
-    except (Organization.DoesNotExist, TypeError, ValueError):
+        org = Organization.objects.get(pk=_org_id(organization))
+    except Organization.DoesNotExist:
         raise ValidationError({"organization": _("Unknown organization.")}) from None
     with transaction.atomic():
         consortium = _lock(consortium)
+        _require_member_keeper(actor, consortium, org, action="add_member")
+        if consortium.status == ConsortiumStatus.DISSOLVED:
+            raise TransitionNotAllowed(_("The consortium is dissolved; its membership is closed."))
+        if org.kind == OrganizationKind.AGENCY:
+            raise ValidationError({"organization": _("Government agencies cannot be members.")})
         if consortium.members.filter(organization=org).exists():
             raise ValidationError({"organization": _("Already a member.")})
         m = ConsortiumMember.objects.create(
@@ -952,8 +1152,66 @@ def add_consortium_member(
             province_id=org.province_id,
             joined_on=timezone.localdate(),
         )
-        audit.record(audit.AuditAction.UPDATE, consortium, actor=actor, message=f"member {org.pk} added")
+        audit.record(
+            audit.AuditAction.UPDATE,
+            consortium,
+            actor=actor,
+            changes={"members": [None, org.pk]},
+            message=f"member {org.pk} added",
+        )
+        outbox.emit(
+            "cooperation.consortium.member_added",
+            obj=consortium,
+            actor=actor,
+            title=_("%(org)s joined %(consortium)s") % {"org": org.name, "consortium": consortium.name},
+            link=consortium.get_absolute_url(),
+            recipients=members_of([org.pk]),
+            organizations=[org.pk],
+            payload={"organization": org.pk},
+        )
     return m
+
+
+def remove_consortium_member(
+    consortium: Consortium, *, actor: User, organization: Organization | int
+) -> None:
+    """Remove a member organization (not the lead): officials of the member's region or of the lead's
+    region (article 8)."""
+    org_id = _org_id(organization)
+    with transaction.atomic():
+        consortium = _lock(consortium)
+        member = (
+            consortium.members.select_for_update()
+            .select_related("organization")
+            .filter(organization_id=org_id)
+            .first()
+        )
+        if member is None:
+            raise ValidationError({"organization": _("This organization is not a member.")})
+        org = member.organization
+        _require_member_keeper(actor, consortium, org, action="remove_member")
+        if consortium.status == ConsortiumStatus.DISSOLVED:
+            raise TransitionNotAllowed(_("The consortium is dissolved; its membership is closed."))
+        if org.pk == consortium.lead_organization_id:
+            raise ValidationError({"organization": _("The lead organization cannot be removed.")})
+        member.delete()
+        audit.record(
+            audit.AuditAction.UPDATE,
+            consortium,
+            actor=actor,
+            changes={"members": [org.pk, None]},
+            message=f"member {org.pk} removed",
+        )
+        outbox.emit(
+            "cooperation.consortium.member_removed",
+            obj=consortium,
+            actor=actor,
+            title=_("%(org)s left %(consortium)s") % {"org": org.name, "consortium": consortium.name},
+            link=consortium.get_absolute_url(),
+            recipients=members_of([org.pk]),
+            organizations=[org.pk],
+            payload={"organization": org.pk},
+        )
 
 
 def activate_consortium(consortium: Consortium, *, actor: User, reason: str = "") -> Consortium:

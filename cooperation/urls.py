@@ -9,6 +9,7 @@ urlpatterns = [
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
     path("programmes/<int:pk>/transition/", views.programme_transition, name="programme_transition"),
     path("programmes/<int:pk>/ranking/", views.programme_ranking, name="programme_ranking"),
     path("programmes/<int:programme_pk>/apply/", views.application_form, name="application_create"),
@@ -31,4 +32,5 @@ urlpatterns = [
     path("consortia/new/", views.consortium_create, name="consortium_create"),
     path("consortia/<int:pk>/", views.consortium_detail, name="consortium_detail"),
     path("consortia/<int:pk>/transition/", views.consortium_transition, name="consortium_transition"),
+    path("consortia/<int:pk>/members/<str:what>/", views.consortium_member, name="consortium_member"),
 ]

@@ -15,7 +15,7 @@ from portal.deadlines import open_deadlines_for
 from portal.exceptions import TransitionNotAllowed, ValidationError
 from portal.exports import xlsx_response
 from portal.models import Role
-from portal.permissions import can, official_province_id
+from portal.permissions import can, official_province_id, require
 from portal.views import paginate
 
 from . import selectors, services
@@ -31,6 +31,7 @@ from .forms import (
     AssignExpertForm,
     AttachmentForm,
     ConsortiumForm,
+    ConsortiumMemberForm,
     DisbursementForm,
     MilestoneForm,
     ParticipantFormSet,
@@ -39,7 +40,7 @@ from .forms import (
     ReportSubmitForm,
     ReviewForm,
 )
-from .models import ApplicationState, ProgrammeState, ReportState, ReviewState
+from .models import ApplicationState, ConsortiumStatus, ProgrammeState, ReportState, ReviewState
 from .permissions import is_lead_official
 from .workflows import (
     APPLICATION_WORKFLOW,
@@ -208,6 +209,43 @@ def programme_create(request):
 
 
 @login_required
+def programme_edit(request, pk: int):
+    """Change a draft programme: the lead region's officials only (the service audits the change)."""
+    programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
+    if programme.state != ProgrammeState.DRAFT:
+        messages.error(request, _("Only a draft programme can be changed."))
+        return programme_detail(request, pk, status=409)
+    require(request.user, "change", programme)
+    form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_for(programme))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.update_programme(
+                    programme,
+                    actor=request.user,
+                    year=d["year"],
+                    title=d["title"],
+                    guide=d["guide"],
+                    opens_at=d["opens_at"],
+                    closes_at=d["closes_at"],
+                    min_regions=d["min_regions"],
+                    funding_cap=d["funding_cap"],
+                    region_budgets=form.region_budgets(),
+                    topics=form.topic_rows(),
+                )
+                messages.success(request, _("The draft is saved."))
+                return redirect(programme)
+            except ValidationError as exc:
+                _to_form(form, exc)
+        status = 400
+    return render(
+        request, "cooperation/programme_form.html", {"form": form, "programme": programme}, status=status
+    )
+
+
+@login_required
 def programme_detail(request, pk: int, status: int = 200):
     programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
     transitions = PROGRAMME_WORKFLOW.available(programme, request.user)
@@ -222,6 +260,8 @@ def programme_detail(request, pk: int, status: int = 200):
         and request.user.organization_id
         and not official_province_id(request.user),
         "can_rank": selectors.can_see_ranking(request.user, programme),
+        "can_change": bool(can(request.user, "change", programme)),
+        "is_official": bool(official_province_id(request.user)),
         "changes": selectors.history(programme),
     }
     return render(request, "cooperation/programme_detail.html", ctx, status=status)
@@ -370,7 +410,8 @@ def application_detail(request, pk: int, status: int = 200, assign_form=None):
         "see_scores": see_scores,
         "reviews": list(application.reviews.select_related("expert")) if see_scores else [],
         "can_assign": bool(can(user, "assign_expert", application)),
-        "assign_form": assign_form or AssignExpertForm(),
+        "assign_form": assign_form or AssignExpertForm(application=application),
+        "outcome": selectors.panel_outcome(application),
         "attachment_form": AttachmentForm(),
     }
     ctx["budget_total"] = sum(p.budget for p in ctx["participants"])
@@ -399,7 +440,7 @@ def application_transition(request, pk: int):
 @require_POST
 def application_assign(request, pk: int):
     application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
-    form = AssignExpertForm(request.POST)
+    form = AssignExpertForm(request.POST, application=application)
     if form.is_valid():
         try:
             services.assign_expert(application, actor=request.user, expert=form.cleaned_data["expert"])
@@ -623,8 +664,14 @@ def consortium_create(request):
 
 
 @login_required
-def consortium_detail(request, pk: int, status: int = 200):
+def consortium_detail(request, pk: int, status: int = 200, member_form=None):
     consortium = get_object_or_404(selectors.consortium_list(user=request.user), pk=pk)
+    province = official_province_id(request.user)
+    keeps = bool(province) and consortium.status != ConsortiumStatus.DISSOLVED
+    # officials of the lead's region keep every member; the others, their own region's members
+    own_province = None if province == consortium.lead_organization.province_id else province
+    if keeps and member_form is None:
+        member_form = ConsortiumMemberForm(consortium=consortium, province=own_province)
     return render(
         request,
         "cooperation/consortium_detail.html",
@@ -632,9 +679,47 @@ def consortium_detail(request, pk: int, status: int = 200):
             "consortium": consortium,
             "transitions": CONSORTIUM_WORKFLOW.available(consortium, request.user),
             "changes": selectors.history(consortium),
+            "can_keep_members": keeps,
+            "keeper_province": own_province,
+            "member_form": member_form if keeps else None,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def consortium_member(request, pk: int, what: str):
+    """Add (``what`` = "add") or remove ("remove") a member: officials of the member's region or of the
+    lead's region; the service checks and audits."""
+    consortium = get_object_or_404(selectors.consortium_list(user=request.user), pk=pk)
+    if what == "add":
+        form = ConsortiumMemberForm(request.POST, consortium=consortium)
+        if not form.is_valid():
+            return consortium_detail(request, pk, status=400, member_form=form)
+        organization = form.cleaned_data["organization"]
+        service = services.add_consortium_member
+    elif what == "remove":
+        form = None
+        organization = request.POST.get("organization", "")
+        service = services.remove_consortium_member
+    else:
+        raise Http404
+    try:
+        service(consortium, actor=request.user, organization=organization)
+    except ValidationError as exc:
+        if form is not None:
+            _to_form(form, exc)
+        else:
+            for field, errors in _error_messages(exc).items():
+                for e in errors:
+                    messages.error(request, f"{field}: {e}")
+        return consortium_detail(request, pk, status=400, member_form=form)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return consortium_detail(request, pk, status=409)
+    messages.success(request, _("Done."))
+    return redirect("cooperation:consortium_detail", pk=pk)
 
 
 @login_required

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from portal.permissions import is_platform_admin, official_province_id
 
 from ..models import (
     Application,
@@ -18,6 +21,7 @@ from ..models import (
     Review,
     Topic,
 )
+from ..selectors import panel_outcome
 
 __all__ = [
     "CoopTopicSerializer",
@@ -32,6 +36,7 @@ __all__ = [
     "CoopConsortiumCreateSerializer",
     "CoopAssignExpertSerializer",
     "CoopConsortiumMemberSerializer",
+    "CoopPanelOutcomeSerializer",
     "CoopMilestoneCreateSerializer",
     "CoopReportCreateSerializer",
     "CoopDisbursementCreateSerializer",
@@ -71,11 +76,18 @@ class CoopProgrammeSerializer(serializers.ModelSerializer):
         ]
 
     def get_regions(self, obj) -> list[dict]:
+        """Each region's committed budget; the funding it has approved so far and what remains are
+        for officials only (they reveal decisions still pending)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        officials = bool(user is not None and (official_province_id(user) or is_platform_admin(user)))
         return [
             {
                 "region": s.region_id,
                 "name": s.region.name,
                 "budget": str(s.budget),
+                "allocated": str(s.allocated) if officials else None,
+                "remaining": str(s.remaining) if officials else None,
                 "approved_at": s.approved_at,
             }
             for s in obj.region_shares.all()
@@ -128,6 +140,23 @@ class _CoopParticipantReadSerializer(serializers.ModelSerializer):
         ]
 
 
+class _CoopCriteriaSerializer(serializers.Serializer):
+    innovation = serializers.FloatField(allow_null=True)
+    feasibility = serializers.FloatField(allow_null=True)
+    team = serializers.FloatField(allow_null=True)
+    collaboration = serializers.FloatField(allow_null=True)
+
+
+class CoopPanelOutcomeSerializer(serializers.Serializer):
+    """The panel's outcome for one decided application: no expert names, no ranking."""
+
+    reviews = serializers.IntegerField()
+    criteria = _CoopCriteriaSerializer()
+    average_total = serializers.FloatField(allow_null=True)
+    max_total = serializers.IntegerField()
+    comments = serializers.ListField(child=serializers.CharField())
+
+
 class CoopApplicationSerializer(serializers.ModelSerializer):
     programme_title = serializers.CharField(source="programme.title", read_only=True)
     topic_title = serializers.CharField(source="topic.title", read_only=True)
@@ -138,6 +167,7 @@ class CoopApplicationSerializer(serializers.ModelSerializer):
     budget_total = serializers.SerializerMethodField()
     budget_by_region = serializers.SerializerMethodField()
     decisions = serializers.SerializerMethodField()
+    panel_outcome = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -158,9 +188,15 @@ class CoopApplicationSerializer(serializers.ModelSerializer):
             "budget_total",
             "budget_by_region",
             "decisions",
+            "panel_outcome",
             "submitted_at",
             "decided_at",
         ]
+
+    @extend_schema_field(CoopPanelOutcomeSerializer(allow_null=True))
+    def get_panel_outcome(self, obj):
+        """After the joint decision: the panel's scores summary for this application (null before)."""
+        return panel_outcome(obj)
 
     def get_budget_total(self, obj) -> str:
         return str(sum((p.budget for p in obj.participants.all()), Decimal("0")))

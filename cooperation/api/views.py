@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
@@ -66,26 +66,61 @@ class ProgrammeViewSet(TransitionMixin, PortalViewSet):
     )
 
     def get_serializer_class(self):
-        return s.CoopProgrammeCreateSerializer if self.action == "create" else s.CoopProgrammeSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return s.CoopProgrammeCreateSerializer
+        return s.CoopProgrammeSerializer
+
+    @staticmethod
+    def _plan(data: dict) -> dict:
+        return {
+            "year": data["year"],
+            "title": data["title"],
+            "guide": data.get("guide", ""),
+            "opens_at": data["opens_at"],
+            "closes_at": data["closes_at"],
+            "min_regions": data["min_regions"],
+            "funding_cap": data["funding_cap"],
+            "region_budgets": {r.get("region"): r.get("budget") for r in data["regions"]},
+            "topics": data["topics"],
+        }
 
     def create(self, request, *args, **kwargs):
         ser = s.CoopProgrammeCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        data = ser.validated_data
-        programme = services.create_programme(
-            actor=request.user,
-            year=data["year"],
-            title=data["title"],
-            guide=data.get("guide", ""),
-            opens_at=data["opens_at"],
-            closes_at=data["closes_at"],
-            min_regions=data["min_regions"],
-            funding_cap=data["funding_cap"],
-            region_budgets={r["region"]: r["budget"] for r in data["regions"]},
-            topics=data["topics"],
-        )
+        programme = services.create_programme(actor=request.user, **self._plan(ser.validated_data))
         obj = self.get_queryset().get(pk=programme.pk)
-        return Response(s.CoopProgrammeSerializer(obj).data, status=status.HTTP_201_CREATED)
+        ctx = self.get_serializer_context()
+        return Response(s.CoopProgrammeSerializer(obj, context=ctx).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CoopProgrammeCreateSerializer, responses=s.CoopProgrammeSerializer)
+    def update(self, request, *args, **kwargs):
+        """Change a draft programme (the lead region's officials); PATCH changes the fields given."""
+        programme = self.get_object()
+        partial = kwargs.get("partial", False)
+        ser = s.CoopProgrammeCreateSerializer(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        current = {
+            "year": programme.year,
+            "title": programme.title,
+            "guide": programme.guide,
+            "opens_at": programme.opens_at,
+            "closes_at": programme.closes_at,
+            "min_regions": programme.min_regions,
+            "funding_cap": programme.funding_cap,
+            "regions": [{"region": x.region_id, "budget": x.budget} for x in programme.region_shares.all()],
+            "topics": [
+                {"code": t.code, "title": t.title, "field": t.field, "description": t.description}
+                for t in programme.topics.all()
+            ],
+        }
+        data = {**current, **ser.validated_data} if partial else ser.validated_data
+        services.update_programme(programme, actor=request.user, **self._plan(data))
+        obj = self.get_queryset().get(pk=programme.pk)
+        return Response(s.CoopProgrammeSerializer(obj, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.CoopProgrammeCreateSerializer, responses=s.CoopProgrammeSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
 
     @extend_schema(responses=s.CoopApplicationSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -122,7 +157,7 @@ class TopicViewSet(PortalReadOnlyViewSet):
 
 class ApplicationViewSet(TransitionMixin, PortalViewSet):
     queryset = Application.objects.select_related("programme", "topic", "lead_organization").prefetch_related(
-        "participants__organization", "region_decisions"
+        "participants__organization", "region_decisions", selectors.submitted_reviews_prefetch()
     )
     serializer_class = s.CoopApplicationSerializer
     filterset_class = ApplicationFilterSet
@@ -278,6 +313,18 @@ class ConsortiumViewSet(TransitionMixin, PortalViewSet):
         return Response(
             s.CoopConsortiumSerializer(self.get_queryset().get(pk=consortium.pk)).data, status=201
         )
+
+    @extend_schema(
+        request=None,
+        responses=s.CoopConsortiumSerializer,
+        parameters=[OpenApiParameter("organization", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<organization>[^/.]+)")
+    def remove_member(self, request, pk=None, organization=None):
+        """Remove a member organization (officials of its region or of the lead's region)."""
+        consortium = self.get_object()
+        services.remove_consortium_member(consortium, actor=request.user, organization=organization)
+        return Response(s.CoopConsortiumSerializer(self.get_queryset().get(pk=consortium.pk)).data)
 
     def create(self, request, *args, **kwargs):
         ser = s.CoopConsortiumCreateSerializer(data=request.data)
