@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from portal.admin import PlatformAdminOnly
 
-from .models import Base, Deal, Listing, MatchingList, MatchPair, ValuationRequest
+from .models import Base, Deal, Listing, MatchingList, MatchPair, Showcase, ShowcaseItem, ValuationRequest
 
 
 @admin.register(Base)
@@ -48,3 +48,17 @@ class DealAdmin(PlatformAdminOnly):
     list_filter = ["field", "within_region", "seller_province"]
     search_fields = ["registration_number", "title"]
     raw_id_fields = ["listing", "seller", "buyer", "base"]
+
+
+class ShowcaseItemInline(admin.TabularInline):
+    model = ShowcaseItem
+    raw_id_fields = ["listing", "added_by"]
+    extra = 0
+
+
+@admin.register(Showcase)
+class ShowcaseAdmin(PlatformAdminOnly):
+    list_display = ["title", "province", "starts_on", "ends_on"]
+    list_filter = ["province"]
+    search_fields = ["title"]
+    inlines = [ShowcaseItemInline]

@@ -28,6 +28,7 @@ from .models import (
     MatchingList,
     MatchPair,
     ResultType,
+    Showcase,
     TechField,
     TransferMode,
 )
@@ -400,3 +401,21 @@ def load(stdout=None) -> None:
                 base=src.base,
             )
         say(f"{Deal.objects.count()} deals")
+
+        # A showcase (成果展示推介) in Tianjin featuring published results from the three regions.
+        start = datetime.date(2026, 12, 8)
+        showcase = Showcase.objects.filter(province_id="120000", starts_on=start).first() or (
+            services.showcase_create(
+                actor=coordinators["120000"],
+                title="2026京津冀科技成果展示推介会",
+                starts_on=start,
+                ends_on=start + datetime.timedelta(days=2),
+                venue="天津梅江会展中心",
+                description="集中展示三地高校、科研院所的重点科技成果，推动成果在京津冀区域内转化。",
+            )
+        )
+        featured = set(showcase.items.values_list("listing_id", flat=True))
+        live = [x for x in supplies if x.state in (ListingState.PUBLISHED, ListingState.NEGOTIATING)]
+        for listing in [x for x in live if x.pk not in featured][: max(0, 8 - len(featured))]:
+            services.showcase_feature(actor=coordinators["120000"], showcase=showcase, listing=listing)
+        say(f"{showcase.items.count()} listings in the showcase")

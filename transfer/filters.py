@@ -1,10 +1,12 @@
 """django-filter FilterSets for this app's lists (pages and API)."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Region
 
+from . import search
 from .models import (
     Base,
     BaseKind,
@@ -19,7 +21,25 @@ from .models import (
 )
 from .selectors import listing_search
 
-__all__ = ["ListingFilterSet", "DealFilterSet", "BaseFilterSet", "MatchPairFilterSet"]
+__all__ = [
+    "ListingFilterSet",
+    "ListingCursorFilterSet",
+    "DealFilterSet",
+    "BaseFilterSet",
+    "MatchPairFilterSet",
+    "YearFilter",
+]
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year from 1949 to 2100 (anything else is a 400 naming the filter, not a crash)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1949)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
 
 
 class _Bootstrap(django_filters.FilterSet):
@@ -90,9 +110,28 @@ class ListingFilterSet(_Bootstrap):
         return listing_search(queryset, q) if q else queryset
 
 
+class ListingCursorFilterSet(ListingFilterSet):
+    """The API list's filters: ``q`` keeps only the listings containing every word (through the GIN
+    index) and leaves the cursor's order (newest first) alone, so pages never skip or repeat a row.
+    The ranked search is ``listings/search/``."""
+
+    q = django_filters.CharFilter(
+        label=_(
+            "Words every listing must contain (a filter: the order stays newest first; "
+            "listings/search/ ranks by relevance)"
+        ),
+        method="filter_q",
+    )
+
+    def filter_queryset(self, queryset):
+        queryset = django_filters.FilterSet.filter_queryset(self, queryset)
+        tsq = search.tsquery_for((self.form.cleaned_data.get("q") or "").strip())
+        return queryset.filter(search_vector__matches=tsq) if tsq else queryset
+
+
 class DealFilterSet(_Bootstrap):
     field = django_filters.ChoiceFilter(label=_("Field"), choices=TechField.choices)
-    year = django_filters.NumberFilter(label=_("Year"), field_name="signed_on", lookup_expr="year")
+    year = YearFilter(label=_("Year"), field_name="signed_on", lookup_expr="year")
     within_region = django_filters.BooleanFilter(label=_("Within the three regions"))
     seller_province = django_filters.ModelChoiceFilter(label=_("Seller region"), queryset=_regions)
     base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=Base.objects.all())

@@ -14,6 +14,8 @@ __all__ = [
     "DealForm",
     "ValuationForm",
     "ValuationCompleteForm",
+    "ShowcaseForm",
+    "ShowcaseFeatureForm",
 ]
 
 
@@ -107,3 +109,18 @@ class ValuationCompleteForm(_Form):
         label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     report = forms.FileField(label=_("Report"), required=False)
+
+
+class ShowcaseForm(_Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_on = forms.DateField(label=_("Showcase starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Showcase ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    venue = forms.CharField(label=_("Venue or event"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ShowcaseFeatureForm(_Form):
+    listing = forms.IntegerField(label=_("Supply listing number"), min_value=1)
+    note = forms.CharField(label=_("Recommendation"), max_length=300, required=False)

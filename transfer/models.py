@@ -30,6 +30,8 @@ __all__ = [
     "ValuationState",
     "ValuationRequest",
     "Deal",
+    "Showcase",
+    "ShowcaseItem",
 ]
 
 THREE_PROVINCES = ("110000", "120000", "130000")
@@ -427,3 +429,64 @@ class Deal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("transfer:deal_list") + f"?q={self.registration_number}"
+
+
+class Showcase(models.Model):
+    """A region's showcase of results (成果展示推介, art. 9): a named, dated collection of published
+    supply listings, shown publicly (without contact data to anonymous visitors)."""
+
+    province = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    venue = models.CharField(_("venue or event"), max_length=200, blank=True)
+    starts_on = models.DateField(_("showcase starts on"))
+    ends_on = models.DateField(_("showcase ends on"))
+    created_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("showcase")
+        verbose_name_plural = _("showcases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="transfer_showcase_dates_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["province", "title", "starts_on"], name="transfer_showcase_unique_title_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["province", "starts_on"], name="transfer_showcase_prov_date")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("transfer:showcase_detail", args=[self.pk])
+
+
+class ShowcaseItem(models.Model):
+    """A published supply listing featured in a showcase, with the officials' recommendation."""
+
+    showcase = models.ForeignKey(Showcase, models.CASCADE, related_name="items", verbose_name=_("showcase"))
+    listing = models.ForeignKey(
+        Listing, models.PROTECT, related_name="showcase_items", verbose_name=_("listing")
+    )
+    note = models.CharField(_("recommendation"), max_length=300, blank=True)
+    added_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("featured listing")
+        verbose_name_plural = _("featured listings")
+        constraints = [
+            models.UniqueConstraint(fields=["showcase", "listing"], name="transfer_showcase_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.showcase_id} · {self.listing_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("transfer:showcase_detail", args=[self.showcase_id])

@@ -20,6 +20,7 @@ from .models import (
     ListingState,
     MatchingList,
     MatchPair,
+    Showcase,
     ValuationRequest,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "MatchPairPolicy",
     "ValuationRequestPolicy",
     "DealPolicy",
+    "ShowcasePolicy",
     "PUBLISHER_ROLES",
     "may_publish",
     "sees_contact",
@@ -196,3 +198,25 @@ class DealPolicy(Policy):
         if action == "view" and self.scope(user, Deal.objects.filter(pk=obj.pk)).exists():
             return ALLOW
         return deny(_("You may not see this deal."))
+
+
+@register
+class ShowcasePolicy(Policy):
+    """Showcases (成果展示推介) are public; officials of the showcase's region compile them."""
+
+    model = Showcase
+
+    def scope(self, user, queryset, action="view"):
+        if action == "view" or is_platform_admin(user):
+            return queryset
+        province = official_province_id(user) if user.is_authenticated else None
+        return queryset.filter(province_id=province) if province else queryset.none()
+
+    def can(self, user, action, obj):
+        if action == "view":
+            return ALLOW
+        if is_platform_admin(user) or (
+            user.is_authenticated and (official_province_id(user) or "") == obj.province_id
+        ):
+            return ALLOW
+        return deny(_("Only officials of the showcase's region compile it."))

@@ -7,25 +7,43 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    DecimalField,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Cast, ExtractYear, Lag, NullIf, Round
 from django.utils.translation import gettext as _
 
+from portal.models import Attachment, content_type_for
 from portal.permissions import visible
 
 from . import search
-from .models import PUBLIC_STATES, Base, Deal, Listing, ListingKind, MatchingList, MatchPair, ValuationRequest
+from .models import (
+    PUBLIC_STATES,
+    Base,
+    Deal,
+    Listing,
+    ListingKind,
+    MatchingList,
+    MatchPair,
+    Showcase,
+    ShowcaseItem,
+    ValuationRequest,
+)
 
 __all__ = [
     "SEARCH_CAP",
@@ -41,7 +59,14 @@ __all__ = [
     "valuation_list",
     "deal_list",
     "deal_statistics",
+    "deal_trend",
+    "showcase_list",
+    "showcase_items",
+    "showcase_prefetch",
+    "REPORT_PURPOSE",
 ]
+
+REPORT_PURPOSE = "valuation_report"
 
 # Rank only this many matches (PERFORMANCE.md: ranking every match of a common word takes seconds).
 SEARCH_CAP = 2000
@@ -202,7 +227,24 @@ def pair_list(*, user) -> QuerySet[MatchPair]:
 
 
 def valuation_list(*, user) -> QuerySet[ValuationRequest]:
-    return visible(user, ValuationRequest.objects.all()).select_related("listing", "institution")
+    """Valuation requests, each with its latest report (``report_id``, ``report_name``, ``report_size``,
+    ``report_sha256``) read in the same query."""
+    reports = Attachment.objects.filter(
+        content_type=content_type_for(ValuationRequest),
+        object_id=Cast(OuterRef("pk"), CharField()),
+        purpose=REPORT_PURPOSE,
+    ).order_by("-id")
+    return (
+        visible(user, ValuationRequest.objects.all())
+        .select_related("listing", "institution")
+        .defer("listing__search_vector", "listing__description")
+        .annotate(
+            report_id=Subquery(reports.values("pk")[:1]),
+            report_name=Subquery(reports.values("original_name")[:1]),
+            report_size=Subquery(reports.values("size")[:1]),
+            report_sha256=Subquery(reports.values("sha256")[:1]),
+        )
+    )
 
 
 def deal_list(*, user) -> QuerySet[Deal]:
@@ -211,20 +253,106 @@ def deal_list(*, user) -> QuerySet[Deal]:
     )
 
 
+def _share(part, whole):
+    """``part`` as a percentage of ``whole`` with one decimal, computed by PostgreSQL (NULL for 0 deals)."""
+    dec = DecimalField(max_digits=20, decimal_places=4)
+    return Round(
+        ExpressionWrapper(
+            Cast(part, dec)
+            * Value(100, output_field=dec)
+            / NullIf(Cast(whole, dec), Value(0, output_field=dec)),
+            output_field=dec,
+        ),
+        1,
+        output_field=DecimalField(max_digits=5, decimal_places=1),
+    )
+
+
+def _deal_aggregates() -> dict:
+    within = Q(within_region=True)
+    return {
+        "deals": Count("id"),
+        "amount": Sum("contract_amount"),
+        "within": Count("id", filter=within),
+        "within_amount": Sum("contract_amount", filter=within),
+        "outside": Count("id", filter=~within),
+        "outside_amount": Sum("contract_amount", filter=~within),
+        "share": _share(Count("id", filter=within), Count("id")),
+        "amount_share": _share(Sum("contract_amount", filter=within), Sum("contract_amount")),
+    }
+
+
 def deal_statistics(qs: QuerySet[Deal]) -> list[dict]:
-    """Deals by year and field: how many and how much stayed within Beijing, Tianjin and Hebei,
-    and how many went outside (转化效率和比重)."""
+    """Deals by year and field: how many and how much stayed within Beijing, Tianjin and Hebei and
+    how many went outside, the share within (by number and by amount, 转化比重), and the change of
+    that share in percentage points since the field's previous year with deals. One query."""
+    aggregates = _deal_aggregates()
     return list(
         qs.order_by()
         .annotate(year=ExtractYear("signed_on"))
         .values("year", "field")
+        .annotate(**aggregates)
         .annotate(
-            deals=Count("id"),
-            amount=Sum("contract_amount"),
-            within=Count("id", filter=Q(within_region=True)),
-            within_amount=Sum("contract_amount", filter=Q(within_region=True)),
-            outside=Count("id", filter=Q(within_region=False)),
-            outside_amount=Sum("contract_amount", filter=Q(within_region=False)),
+            share_change=aggregates["share"]
+            - Window(Lag(aggregates["share"]), partition_by=[F("field")], order_by=F("year").asc())
         )
         .order_by("-year", "field")
+    )
+
+
+def deal_trend(qs: QuerySet[Deal]) -> list[dict]:
+    """The trend of the share transferred within the three regions (art. 9: 提升区域内转化效率和比重):
+    one row per year, all fields together, with the change in percentage points since the previous
+    year with deals. One query; the oldest year first."""
+    aggregates = _deal_aggregates()
+    return list(
+        qs.order_by()
+        .annotate(year=ExtractYear("signed_on"))
+        .values("year")
+        .annotate(**aggregates)
+        .annotate(
+            share_change=aggregates["share"] - Window(Lag(aggregates["share"]), order_by=F("year").asc()),
+            amount_share_change=aggregates["amount_share"]
+            - Window(Lag(aggregates["amount_share"]), order_by=F("year").asc()),
+        )
+        .order_by("year")
+    )
+
+
+def showcase_list(*, user) -> QuerySet[Showcase]:
+    """Showcases, the current and coming ones first, with the number of listings publicly shown."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return (
+        visible(user, Showcase.objects.all())
+        .select_related("province")
+        .annotate(
+            item_count=Count("items", filter=Q(items__listing__state__in=PUBLIC_STATES), distinct=True),
+            past=Case(When(ends_on__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .order_by("past", "starts_on", "id")
+    )
+
+
+def showcase_items(*, user, showcase: Showcase) -> list[ShowcaseItem]:
+    """The featured listings of a showcase that the user may see (public ones for everyone)."""
+    listings = listing_list(user=user).filter(state__in=PUBLIC_STATES)
+    return list(
+        ShowcaseItem.objects.filter(showcase=showcase, listing__in=listings)
+        .select_related("listing__owner", "listing__region")
+        .defer("listing__search_vector", "listing__description")
+        .order_by("id")
+    )
+
+
+def showcase_prefetch(user) -> Prefetch:
+    listings = listing_list(user=user).filter(state__in=PUBLIC_STATES)
+    return Prefetch(
+        "items",
+        queryset=ShowcaseItem.objects.filter(listing__in=listings)
+        .select_related("listing__owner", "listing__region")
+        .defer("listing__search_vector", "listing__description")
+        .order_by("id"),
+        to_attr="shown_items",
     )

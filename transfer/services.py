@@ -31,6 +31,8 @@ from .models import (
     ListingState,
     MatchingList,
     MatchPair,
+    Showcase,
+    ShowcaseItem,
     TechField,
     TsVectorField,
     ValuationRequest,
@@ -61,6 +63,9 @@ __all__ = [
     "valuation_complete",
     "valuation_decline",
     "deal_register",
+    "showcase_create",
+    "showcase_feature",
+    "showcase_unfeature",
     "EXPIRY_WARNING_DAYS",
 ]
 
@@ -568,3 +573,128 @@ def deal_register(*, actor: User, data: dict[str, Any]) -> Deal:
         if listing is not None and listing.state in (ListingState.PUBLISHED, ListingState.NEGOTIATING):
             LISTING_WORKFLOW.apply(listing, "conclude", actor=actor, payload={"deal": deal.pk})
     return deal
+
+
+# --------------------------------------------------------------------------- showcases
+
+
+def showcase_create(
+    *,
+    actor: User,
+    title: str,
+    starts_on: Any,
+    ends_on: Any,
+    description: str = "",
+    venue: str = "",
+) -> Showcase:
+    """Art. 9 (成果展示推介): officials of a region open a named, dated showcase of results."""
+    province = official_province_id(actor)
+    if not province:
+        audit.record(audit.AuditAction.PERMISSION_DENIED, None, actor=actor, message="showcase create")
+        raise PermissionDenied(_("Only officials of a region compile showcases."))
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("This field is required.")
+    elif len(title) > 200:
+        errors["title"] = _("At most 200 characters.")
+    start = end = None
+    try:
+        start = _date(starts_on, "starts_on")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    try:
+        end = _date(ends_on, "ends_on")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if start and end and end < start:
+        errors["ends_on"] = _("The end date cannot be before the start date.")
+    if len(venue or "") > 200:
+        errors["venue"] = _("At most 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if Showcase.objects.filter(province_id=province, title=title, starts_on=start).exists():
+            raise ValidationError(
+                {"title": _("Your region already has a showcase of this name on this date.")}
+            )
+        showcase = Showcase.objects.create(
+            province_id=province,
+            title=title,
+            description=(description or "")[:5000],
+            venue=(venue or "").strip(),
+            starts_on=start,
+            ends_on=end,
+            created_by=actor,
+        )
+        audit.record(audit.AuditAction.CREATE, showcase, actor=actor, changes=audit.snapshot(showcase))
+        outbox.emit(
+            "transfer.showcase.created",
+            obj=showcase,
+            actor=actor,
+            title=_("Showcase: %(title)s") % {"title": showcase.title},
+            link=showcase.get_absolute_url(),
+            payload={"starts_on": start.isoformat(), "ends_on": end.isoformat(), "province": province},
+        )
+    return showcase
+
+
+def showcase_feature(
+    *, actor: User, showcase: Showcase, listing: Listing | int, note: str = ""
+) -> ShowcaseItem:
+    """Art. 9: feature a published technology supply in a showcase; its owner is told."""
+    require(actor, "change", showcase)
+    if len(note or "") > 300:
+        raise ValidationError({"note": _("At most 300 characters.")})
+    with transaction.atomic():
+        Showcase.objects.select_for_update().get(pk=showcase.pk)
+        pk = listing.pk if isinstance(listing, Listing) else listing
+        try:
+            locked = (
+                Listing.objects.select_for_update().defer("search_vector").filter(pk=int(pk)).first()
+                if pk not in (None, "")
+                else None
+            )
+        except (TypeError, ValueError):
+            locked = None
+        if (
+            locked is None
+            or locked.kind != ListingKind.SUPPLY
+            or locked.state not in (ListingState.PUBLISHED, ListingState.NEGOTIATING)
+        ):
+            raise ValidationError({"listing": _("Choose a published technology supply listing.")})
+        if ShowcaseItem.objects.filter(showcase=showcase, listing=locked).exists():
+            raise ValidationError({"listing": _("This listing is already in the showcase.")})
+        item = ShowcaseItem.objects.create(
+            showcase=showcase, listing=locked, note=(note or "").strip(), added_by=actor
+        )
+        audit.record(audit.AuditAction.CREATE, item, actor=actor, message=f"listing {locked.pk}")
+        outbox.emit(
+            "transfer.showcase.featured",
+            obj=item,
+            actor=actor,
+            title=_("%(listing)s is featured in the showcase %(showcase)s")
+            % {"listing": locked.title, "showcase": showcase.title},
+            body=item.note,
+            link=showcase.get_absolute_url(),
+            recipients=User.objects.filter(organization_id=locked.owner_id, is_active=True),
+            organizations=[locked.owner_id],
+            payload={"showcase": showcase.pk, "listing": locked.pk},
+        )
+    return item
+
+
+def showcase_unfeature(*, actor: User, showcase: Showcase, listing: Listing | int) -> None:
+    """Art. 9: take a listing out of a showcase."""
+    require(actor, "change", showcase)
+    pk = listing.pk if isinstance(listing, Listing) else listing
+    with transaction.atomic():
+        Showcase.objects.select_for_update().get(pk=showcase.pk)
+        try:
+            item = ShowcaseItem.objects.filter(showcase=showcase, listing_id=int(pk)).first()
+        except (TypeError, ValueError):
+            item = None
+        if item is None:
+            raise ValidationError({"listing": _("This listing is not in the showcase.")})
+        audit.record(audit.AuditAction.DELETE, item, actor=actor, message=f"listing {item.listing_id}")
+        item.delete()

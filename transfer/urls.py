@@ -20,4 +20,7 @@ urlpatterns = [
     path("deals/new/", views.deal_create, name="deal_create"),
     path("directory/", views.base_list, name="base_list"),
     path("directory/<int:pk>/", views.base_detail, name="base_detail"),
+    path("showcases/", views.showcase_list, name="showcase_list"),
+    path("showcases/<int:pk>/", views.showcase_detail, name="showcase_detail"),
+    path("showcases/<int:pk>/unfeature/", views.showcase_unfeature, name="showcase_unfeature"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.deadlines import open_deadlines_for
-from portal.exceptions import TransitionNotAllowed, ValidationError
+from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from portal.exports import xlsx_response
 from portal.models import StateChange, content_type_for
 from portal.permissions import can
@@ -18,7 +18,16 @@ from portal.views import paginate
 
 from . import selectors, services
 from .filters import BaseFilterSet, DealFilterSet, ListingFilterSet
-from .forms import DealForm, ListingForm, MatchingListForm, PairForm, ValuationCompleteForm, ValuationForm
+from .forms import (
+    DealForm,
+    ListingForm,
+    MatchingListForm,
+    PairForm,
+    ShowcaseFeatureForm,
+    ShowcaseForm,
+    ValuationCompleteForm,
+    ValuationForm,
+)
 from .models import ListingState, TechField
 from .permissions import may_publish, sees_contact
 from .workflows import LISTING_WORKFLOW, PAIR_WORKFLOW, VALUATION_WORKFLOW
@@ -39,10 +48,23 @@ __all__ = [
     "deal_create",
     "base_list",
     "base_detail",
+    "showcase_list",
+    "showcase_detail",
+    "showcase_unfeature",
 ]
 
 
 LIST_CAP = 10_000
+
+
+def _filter_status(filterset) -> int:
+    """400 when a filter's value is not valid (the form names it; the other filters still apply)."""
+    return 400 if filterset.is_bound and filterset.form.errors else 200
+
+
+def _form_status(form) -> int:
+    """400 when a submitted form has errors (each shown next to its field)."""
+    return 400 if form.is_bound and form.errors else 200
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -54,7 +76,7 @@ def home(request):
     """Public browsing and search of published listings (plus one's own and, for officials, those to review)."""
     filterset = ListingFilterSet(request.GET or None, queryset=selectors.listing_list(user=request.user))
     qs = filterset.qs
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and _filter_status(filterset) == 200:
         if not request.user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.get_full_path()}")
         cols = [
@@ -92,6 +114,7 @@ def home(request):
             "searching": searching,
             "cap": selectors.SEARCH_CAP,
         },
+        status=_filter_status(filterset),
     )
 
 
@@ -139,7 +162,7 @@ def listing_create(request):
         else:
             messages.success(request, _("The listing was saved."))
             return redirect(listing)
-    return render(request, "transfer/listing_form.html", {"form": form})
+    return render(request, "transfer/listing_form.html", {"form": form}, status=_form_status(form))
 
 
 @login_required
@@ -160,7 +183,9 @@ def listing_edit(request, pk: int):
         else:
             messages.success(request, _("The listing was saved."))
             return redirect(listing)
-    return render(request, "transfer/listing_form.html", {"form": form, "listing": listing})
+    return render(
+        request, "transfer/listing_form.html", {"form": form, "listing": listing}, status=_form_status(form)
+    )
 
 
 _LISTING_SERVICES = {
@@ -221,18 +246,33 @@ def valuation_list(request):
     )
 
 
+def _valuation_complete(request, v):
+    """The institution's value and report; a bad value or file re-shows the form (400) naming the field."""
+    form = ValuationCompleteForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.valuation_complete(v, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            return redirect("transfer:valuation_list")
+        else:
+            messages.success(request, _("Done."))
+            return redirect("transfer:valuation_list")
+    v.refresh_from_db(fields=["state", "result_value", "result_note"])
+    return render(request, "transfer/valuation_complete.html", {"v": v, "form": form}, status=400)
+
+
 @login_required
 @require_POST
 def valuation_transition(request, pk: int):
     v = get_object_or_404(selectors.valuation_list(user=request.user), pk=pk)
     name = request.POST.get("transition", "")
+    if name == "complete":
+        return _valuation_complete(request, v)
     try:
-        if name == "complete":
-            form = ValuationCompleteForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError({k: list(errs) for k, errs in form.errors.items()})
-            services.valuation_complete(v, actor=request.user, **form.cleaned_data)
-        elif name == "accept":
+        if name == "accept":
             services.valuation_accept(v, actor=request.user)
         elif name == "decline":
             services.valuation_decline(v, actor=request.user, reason=request.POST.get("reason", ""))
@@ -261,6 +301,7 @@ def matching_lists(request):
         request,
         "transfer/matching_lists.html",
         {"page": paginate(request, qs), "form": form, "may_create": request.user.is_official},
+        status=_form_status(form),
     )
 
 
@@ -300,6 +341,7 @@ def matching_list_detail(request, pk: int):
         request,
         "transfer/matching_list_detail.html",
         {"mlist": mlist, "page": page, "rows": rows, "form": form},
+        status=_form_status(form),
     )
 
 
@@ -319,7 +361,7 @@ def pair_transition(request, pk: int):
 def deal_list(request):
     filterset = DealFilterSet(request.GET or None, queryset=selectors.deal_list(user=request.user))
     qs = filterset.qs
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" and _filter_status(filterset) == 200:
         cols = [
             (_("Registration number"), lambda d: d.registration_number),
             (_("Title"), lambda d: d.title),
@@ -339,11 +381,16 @@ def deal_list(request):
     labels = dict(TechField.choices)
     for row in stats:
         row["field_label"] = labels.get(row["field"], row["field"])
-        row["share"] = round(100 * row["within"] / row["deals"]) if row["deals"] else 0
     return render(
         request,
         "transfer/deal_list.html",
-        {"filter": filterset, "page": paginate(request, qs), "stats": stats},
+        {
+            "filter": filterset,
+            "page": paginate(request, qs),
+            "stats": stats,
+            "trend": selectors.deal_trend(qs),
+        },
+        status=_filter_status(filterset),
     )
 
 
@@ -366,13 +413,16 @@ def deal_create(request):
         else:
             messages.success(request, _("The deal was registered; the regions were told."))
             return redirect("transfer:deal_list")
-    return render(request, "transfer/deal_form.html", {"form": form})
+    return render(request, "transfer/deal_form.html", {"form": form}, status=_form_status(form))
 
 
 def base_list(request):
     filterset = BaseFilterSet(request.GET or None, queryset=selectors.base_list(user=request.user))
     return render(
-        request, "transfer/base_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
+        request,
+        "transfer/base_list.html",
+        {"filter": filterset, "page": paginate(request, filterset.qs)},
+        status=_filter_status(filterset),
     )
 
 
@@ -393,3 +443,75 @@ def base_detail(request, pk: int):
             "field_labels": [labels.get(f, f) for f in base.fields],
         },
     )
+
+
+def showcase_list(request):
+    """Showcases of results (成果展示推介), public; officials open new ones for their region."""
+    form = ShowcaseForm(request.POST or None)
+    may_create = bool(request.user.is_authenticated and request.user.is_official)
+    if request.method == "POST":
+        if not may_create:
+            raise Http404
+        if form.is_valid():
+            try:
+                showcase = services.showcase_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The showcase was created; now feature listings in it."))
+                return redirect(showcase)
+    return render(
+        request,
+        "transfer/showcase_list.html",
+        {
+            "page": paginate(request, selectors.showcase_list(user=request.user)),
+            "form": form,
+            "may_create": may_create,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def showcase_detail(request, pk: int):
+    showcase = get_object_or_404(selectors.showcase_list(user=request.user), pk=pk)
+    may_change = request.user.is_authenticated and bool(can(request.user, "change", showcase))
+    form = ShowcaseFeatureForm(request.POST or None)
+    if request.method == "POST":
+        if not may_change:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.showcase_feature(actor=request.user, showcase=showcase, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The listing is featured; its owner was told."))
+                return redirect(showcase)
+    return render(
+        request,
+        "transfer/showcase_detail.html",
+        {
+            "showcase": showcase,
+            "items": selectors.showcase_items(user=request.user, showcase=showcase),
+            "form": form,
+            "may_change": may_change,
+            "show_contact": request.user.is_authenticated,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def showcase_unfeature(request, pk: int):
+    showcase = get_object_or_404(selectors.showcase_list(user=request.user), pk=pk)
+    try:
+        services.showcase_unfeature(
+            actor=request.user, showcase=showcase, listing=request.POST.get("listing")
+        )
+        messages.success(request, _("The listing was taken out of the showcase."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect(showcase)

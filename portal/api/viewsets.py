@@ -4,9 +4,13 @@ format, Idempotency-Key on POST, and a generic endpoint for workflow transitions
 from __future__ import annotations
 
 import hashlib
+import inspect
 
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -53,6 +57,30 @@ class _Replay(Exception):
         self.record = record
 
 
+def request_digest(request) -> str:
+    """SHA-256 of the path and body. When the body was already consumed (a multipart upload read by the
+    CSRF check or the OAuth2 authentication) or is too large to hold, of the parsed fields and files."""
+    try:
+        body = request.body
+    except (RawPostDataException, RequestDataTooBig):
+        digest = hashlib.sha256(request.get_full_path().encode() + b"\n")
+        data = request.data
+        for key in sorted(data.keys()):
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            for value in values:
+                digest.update(key.encode() + b"=")
+                if isinstance(value, UploadedFile):
+                    digest.update(f"file:{value.name}:{value.size}:".encode())
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+                digest.update(b"\n")
+        return digest.hexdigest()
+    return hashlib.sha256(request.get_full_path().encode() + b"\n" + body).hexdigest()
+
+
 class IdempotencyMixin:
     """A POST with ``Idempotency-Key`` is done once per user and key; a retry gets the stored answer."""
 
@@ -65,7 +93,7 @@ class IdempotencyMixin:
             return
         if len(key) > 255:
             raise IdempotencyMismatch(_("Idempotency-Key is longer than 255 characters."))
-        digest = hashlib.sha256(request.get_full_path().encode() + b"\n" + request.body).hexdigest()
+        digest = request_digest(request)
         try:
             with transaction.atomic():
                 self._idempotency_record = IdempotencyRecord.objects.create(
@@ -143,10 +171,34 @@ class TransitionMixin:
     """``POST /<records>/{id}/transition/{name}/`` runs ``transition_services[name]`` with the body's fields.
 
     Each service has the signature ``service(obj, *, actor, **inputs)`` and checks everything itself.
+    The body is validated by ``transition_input_serializer`` (a 400 names the field); with
+    ``transition_extra_inputs`` other fields the service's signature names are passed on too, files
+    included, and fields it does not take are ignored (never a 500).
     """
 
     transition_services: dict = {}
     transition_input_serializer = TransitionSerializer
+    transition_extra_inputs = True
+
+    def transition_inputs(self, request, service) -> dict:
+        data = request.data if hasattr(request.data, "items") else {}
+        ser = self.transition_input_serializer(data=data)
+        ser.is_valid(raise_exception=True)
+        inputs = {k: v for k, v in ser.validated_data.items() if v is not None}
+        if not self.transition_extra_inputs:
+            return inputs
+        params = list(inspect.signature(service).parameters.values())
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in params)
+        named = {p.name for p in params[1:] if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+        reserved = {"actor", "self", params[0].name if params else ""}
+        for key in data:
+            if key in inputs or key in ser.fields or key in reserved or not (takes_any or key in named):
+                continue
+            value = data.get(key)
+            if isinstance(value, dict | list):
+                raise serializers.ValidationError({key: [_("Give a single value.")]})
+            inputs[key] = value
+        return inputs
 
     @extend_schema(request=TransitionSerializer, parameters=[IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"], url_path=r"transition/(?P<transition>[a-z_]+)")
@@ -158,8 +210,6 @@ class TransitionMixin:
                 {"error": {"code": "unknown_transition", "message": _("Unknown action.")}},
                 status=status.HTTP_404_NOT_FOUND,
             )
-        data = request.data if hasattr(request.data, "items") else {}
-        inputs = {k: v for k, v in data.items() if not hasattr(v, "read")}
-        obj = service(obj, actor=request.user, **inputs)
+        obj = service(obj, actor=request.user, **self.transition_inputs(request, service))
         obj = self.get_queryset().get(pk=obj.pk)
         return Response(self.get_serializer(obj).data)

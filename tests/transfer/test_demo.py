@@ -3,23 +3,30 @@
 import pytest
 
 from transfer import demo
-from transfer.models import Base, Deal, Listing, MatchPair, TechField
+from transfer.models import Base, Deal, Listing, MatchPair, ShowcaseItem, TechField
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_idempotently():
     demo.load()
-    counts = (Listing.objects.count(), Base.objects.count(), Deal.objects.count(), MatchPair.objects.count())
+    counts = (
+        Listing.objects.count(),
+        Base.objects.count(),
+        Deal.objects.count(),
+        MatchPair.objects.count(),
+        ShowcaseItem.objects.count(),
+    )
     assert counts[0] >= 200
     assert set(Listing.objects.values_list("field", flat=True)) == set(TechField.values) - {"other"}
     assert Base.objects.filter(name="雄安新区中关村科技园").exists()
-    assert counts[2] >= 30 and counts[3] >= 3
+    assert counts[2] >= 30 and counts[3] >= 3 and counts[4] == 8
     demo.load()
     assert (
         Listing.objects.count(),
         Base.objects.count(),
         Deal.objects.count(),
         MatchPair.objects.count(),
+        ShowcaseItem.objects.count(),
     ) == counts
     assert Listing.objects.filter(search_vector__isnull=True).count() == 0

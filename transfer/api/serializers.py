@@ -1,5 +1,7 @@
 """Serializers of this app's API. Write serializers validate input only; services do the rest."""
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import (
@@ -10,6 +12,8 @@ from ..models import (
     MatchingList,
     MatchPair,
     ResultType,
+    Showcase,
+    ShowcaseItem,
     TechField,
     TransferMode,
     ValuationRequest,
@@ -28,6 +32,11 @@ __all__ = [
     "ValuationWriteSerializer",
     "DealSerializer",
     "DealWriteSerializer",
+    "ValuationTransitionSerializer",
+    "ShowcaseSerializer",
+    "ShowcaseDetailSerializer",
+    "ShowcaseWriteSerializer",
+    "ShowcaseFeatureSerializer",
 ]
 
 
@@ -172,7 +181,17 @@ class MatchPairWriteSerializer(serializers.Serializer):
     supply = serializers.IntegerField()
 
 
+class ValuationReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    url = serializers.CharField(help_text="download (signed-in users who may see the request)")
+
+
 class ValuationRequestSerializer(serializers.ModelSerializer):
+    report = serializers.SerializerMethodField()
+
     class Meta:
         model = ValuationRequest
         fields = [
@@ -183,9 +202,33 @@ class ValuationRequestSerializer(serializers.ModelSerializer):
             "state",
             "result_value",
             "result_note",
+            "report",
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ValuationReportSerializer(allow_null=True))
+    def get_report(self, obj) -> dict | None:
+        if getattr(obj, "report_id", None) is None:
+            return None
+        return {
+            "id": obj.report_id,
+            "name": obj.report_name,
+            "size": obj.report_size,
+            "sha256": obj.report_sha256,
+            "url": reverse("portal:attachment_download", args=[obj.report_id]),
+        }
+
+
+class ValuationTransitionSerializer(serializers.Serializer):
+    """Inputs of the valuation steps: ``reason`` to decline; the value, remarks and report to complete."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    result_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    result_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    report = serializers.FileField(required=False, allow_null=True)
 
 
 class ValuationWriteSerializer(serializers.Serializer):
@@ -236,3 +279,53 @@ class DealWriteSerializer(serializers.Serializer):
     buyer_region = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=16)
     signed_on = serializers.DateField()
     base = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ShowcaseSerializer(serializers.ModelSerializer):
+    province_name = serializers.CharField(source="province.name", read_only=True)
+    item_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Showcase
+        fields = [
+            "id",
+            "province",
+            "province_name",
+            "title",
+            "description",
+            "venue",
+            "starts_on",
+            "ends_on",
+            "item_count",
+        ]
+        read_only_fields = fields
+
+
+class ShowcaseItemSerializer(serializers.ModelSerializer):
+    listing = ListingSerializer(read_only=True)
+
+    class Meta:
+        model = ShowcaseItem
+        fields = ["listing", "note", "added_at"]
+        read_only_fields = fields
+
+
+class ShowcaseDetailSerializer(ShowcaseSerializer):
+    items = ShowcaseItemSerializer(source="shown_items", many=True, read_only=True)
+
+    class Meta(ShowcaseSerializer.Meta):
+        fields = [*ShowcaseSerializer.Meta.fields, "items"]
+        read_only_fields = fields
+
+
+class ShowcaseWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class ShowcaseFeatureSerializer(serializers.Serializer):
+    listing = serializers.IntegerField(min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)

@@ -9,5 +9,6 @@ router.register("matching-lists", views.MatchingListViewSet, basename="transfer-
 router.register("pairs", views.MatchPairViewSet, basename="transfer-pair")
 router.register("valuations", views.ValuationRequestViewSet, basename="transfer-valuation")
 router.register("deals", views.DealViewSet, basename="transfer-deal")
+router.register("showcases", views.ShowcaseViewSet, basename="transfer-showcase")
 
 urlpatterns = router.urls

@@ -10,12 +10,23 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from portal.api.permissions import PublicReadPermission
-from portal.api.viewsets import IDEMPOTENCY_PARAMETER, PortalReadOnlyViewSet, PortalViewSet, TransitionMixin
+from portal.api.viewsets import (
+    IDEMPOTENCY_PARAMETER,
+    PortalReadOnlyViewSet,
+    PortalViewSet,
+    TransitionMixin,
+)
 from portal.exceptions import ValidationError
 
 from .. import selectors, services
-from ..filters import BaseFilterSet, DealFilterSet, ListingFilterSet, MatchPairFilterSet
-from ..models import Base, Deal, Listing, MatchingList, MatchPair, ValuationRequest
+from ..filters import (
+    BaseFilterSet,
+    DealFilterSet,
+    ListingCursorFilterSet,
+    ListingFilterSet,
+    MatchPairFilterSet,
+)
+from ..models import Base, Deal, Listing, MatchingList, MatchPair, Showcase, ValuationRequest
 from . import serializers as s
 
 __all__ = [
@@ -25,6 +36,7 @@ __all__ = [
     "MatchPairViewSet",
     "ValuationRequestViewSet",
     "DealViewSet",
+    "ShowcaseViewSet",
 ]
 
 
@@ -36,13 +48,16 @@ class PublicSearchThrottle(AnonRateThrottle):
 
 class ListingViewSet(TransitionMixin, PortalViewSet):
     """Technology supply and demand. Anyone may read published listings (contact data only for
-    signed-in users); members of an organization and partner systems create them."""
+    signed-in users); members of an organization and partner systems create them.
+
+    On the list, ``q`` is a filter (listings containing every word) that keeps the cursor order,
+    newest first; ``listings/search/`` ranks by relevance."""
 
     queryset = Listing.objects.select_related("owner", "region", "base").defer("search_vector")
     serializer_class = s.ListingSerializer
-    filterset_class = ListingFilterSet
     permission_classes = [PublicReadPermission]
     api_scope = "transfer"
+    transition_extra_inputs = False  # only what the input serializer declares
     transition_services = {
         "submit": services.listing_submit,
         "publish": services.listing_publish,
@@ -51,6 +66,17 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
         "conclude": services.listing_conclude,
         "withdraw": services.listing_withdraw,
     }
+
+    @property
+    def filterset_class(self):
+        # the search ranks (ListingFilterSet); the cursor-paginated list only filters
+        return ListingFilterSet if getattr(self, "action", None) == "search" else ListingCursorFilterSet
+
+    def list(self, request, *args, **kwargs):
+        if (request.query_params.get("q") or "").strip():
+            with selectors.index_first():
+                return super().list(request, *args, **kwargs)
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -167,6 +193,7 @@ class MatchPairViewSet(TransitionMixin, PortalViewSet):
     serializer_class = s.MatchPairSerializer
     filterset_class = MatchPairFilterSet
     api_scope = "transfer"
+    transition_extra_inputs = False  # only what the input serializer declares
     transition_services = {
         "negotiate": services.pair_negotiate,
         "deal": services.pair_deal,
@@ -197,16 +224,31 @@ class MatchPairViewSet(TransitionMixin, PortalViewSet):
 
 
 class ValuationRequestViewSet(TransitionMixin, PortalViewSet):
-    """Valuation requests to service institutions and their results."""
+    """Valuation requests to service institutions and their results. The institution completes one
+    with ``POST …/transition/complete/`` as multipart: ``result_value``, ``result_note`` and the
+    ``report`` file (PDF, images, Office files or plain text)."""
 
     queryset = ValuationRequest.objects.all()
     serializer_class = s.ValuationRequestSerializer
     api_scope = "transfer"
+    transition_extra_inputs = False  # only what the input serializer declares
+    transition_input_serializer = s.ValuationTransitionSerializer
     transition_services = {
         "accept": services.valuation_accept,
         "complete": services.valuation_complete,
         "decline": services.valuation_decline,
     }
+
+    @extend_schema(
+        request={
+            "multipart/form-data": s.ValuationTransitionSerializer,
+            "application/json": s.ValuationTransitionSerializer,
+        },
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transition/(?P<transition>[a-z_]+)")
+    def transition(self, request, pk=None, transition=None):
+        return super().transition(request, pk=pk, transition=transition)
 
     def get_queryset(self):
         return selectors.valuation_list(user=self.request.user)
@@ -224,7 +266,10 @@ class ValuationRequestViewSet(TransitionMixin, PortalViewSet):
             institution=ser.validated_data["institution"],
             note=ser.validated_data.get("note", ""),
         )
-        return Response(s.ValuationRequestSerializer(v).data, status=201)
+        v = self.get_queryset().get(pk=v.pk)
+        return Response(
+            s.ValuationRequestSerializer(v, context=self.get_serializer_context()).data, status=201
+        )
 
 
 class DealStatisticsSerializer(drf_serializers.Serializer):
@@ -236,6 +281,39 @@ class DealStatisticsSerializer(drf_serializers.Serializer):
     within_amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     outside = drf_serializers.IntegerField()
     outside_amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    share = drf_serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="% of the deals within the three regions"
+    )
+    amount_share = drf_serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="% of the amount within the three regions"
+    )
+    share_change = drf_serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        allow_null=True,
+        help_text="percentage points since the field's previous year with deals",
+    )
+
+
+class DealTrendSerializer(drf_serializers.Serializer):
+    year = drf_serializers.IntegerField()
+    deals = drf_serializers.IntegerField()
+    amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2)
+    within = drf_serializers.IntegerField()
+    within_amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    outside = drf_serializers.IntegerField()
+    outside_amount = drf_serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    share = drf_serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    amount_share = drf_serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    share_change = drf_serializers.DecimalField(
+        max_digits=6, decimal_places=1, allow_null=True, help_text="percentage points since the previous year"
+    )
+    amount_share_change = drf_serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+
+
+class DealStatisticsResponseSerializer(drf_serializers.Serializer):
+    results = DealStatisticsSerializer(many=True)
+    trend = DealTrendSerializer(many=True)
 
 
 class DealViewSet(PortalViewSet):
@@ -255,9 +333,87 @@ class DealViewSet(PortalViewSet):
             s.DealSerializer(self.get_queryset().get(pk=deal.pk)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses=DealStatisticsSerializer(many=True))
+    @extend_schema(responses=DealStatisticsResponseSerializer)
     @action(detail=False, methods=["get"])
     def statistics(self, request):
-        """Deals by year and field, within the three regions and to outside."""
-        rows = selectors.deal_statistics(self.filter_queryset(self.get_queryset()))
-        return Response({"results": DealStatisticsSerializer(rows, many=True).data})
+        """Deals by year and field, within the three regions and to outside (``results``), and the
+        trend of the share within the region year by year (``trend``, oldest first)."""
+        qs = self.filter_queryset(self.get_queryset())
+        return Response(
+            {
+                "results": DealStatisticsSerializer(selectors.deal_statistics(qs), many=True).data,
+                "trend": DealTrendSerializer(selectors.deal_trend(qs), many=True).data,
+            }
+        )
+
+
+class ShowcaseViewSet(PortalViewSet):
+    """Showcases of results (成果展示推介): public; officials of the region compile them and feature
+    published supply listings (contact data only for signed-in users)."""
+
+    queryset = Showcase.objects.all()
+    serializer_class = s.ShowcaseSerializer
+    permission_classes = [PublicReadPermission]
+    api_scope = "transfer"
+
+    def get_queryset(self):
+        qs = selectors.showcase_list(user=self.request.user)
+        if self.action != "list":
+            qs = qs.prefetch_related(selectors.showcase_prefetch(self.request.user))
+        return qs
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.ShowcaseSerializer
+        if self.action == "create":
+            return s.ShowcaseWriteSerializer
+        if self.action in ("feature", "unfeature"):
+            return s.ShowcaseFeatureSerializer
+        return s.ShowcaseDetailSerializer
+
+    def _detail(self, pk, status_code=200):
+        obj = self.get_queryset().get(pk=pk)
+        return Response(
+            s.ShowcaseDetailSerializer(obj, context=self.get_serializer_context()).data, status=status_code
+        )
+
+    @extend_schema(
+        request=s.ShowcaseWriteSerializer,
+        responses=s.ShowcaseDetailSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    def create(self, request, *args, **kwargs):
+        ser = s.ShowcaseWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        showcase = services.showcase_create(actor=request.user, **ser.validated_data)
+        return self._detail(showcase.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ShowcaseFeatureSerializer,
+        responses=s.ShowcaseDetailSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"])
+    def feature(self, request, pk=None):
+        """Feature a published technology supply in the showcase (its owner is told)."""
+        showcase = self.get_object()
+        ser = s.ShowcaseFeatureSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.showcase_feature(actor=request.user, showcase=showcase, **ser.validated_data)
+        return self._detail(showcase.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ShowcaseFeatureSerializer,
+        responses=s.ShowcaseDetailSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"])
+    def unfeature(self, request, pk=None):
+        """Take a listing out of the showcase."""
+        showcase = self.get_object()
+        ser = s.ShowcaseFeatureSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.showcase_unfeature(
+            actor=request.user, showcase=showcase, listing=ser.validated_data["listing"]
+        )
+        return self._detail(showcase.pk)
