@@ -11,6 +11,8 @@ from .models import Application, Claim, LedgerEntry, Programme, Provider, Servic
 class ProgrammeAdmin(PlatformAdminOnly):
     list_display = ["name", "region", "year", "total_budget", "issued_total", "open"]
     list_filter = ["region", "year", "open"]
+    # the budget moves only through the services, which write the ledger
+    readonly_fields = ["total_budget", "issued_total", "open", "closed_at", "close_reason"]
 
 
 @admin.register(Provider)

@@ -40,6 +40,9 @@ class ProgrammeFilterSet(django_filters.FilterSet):
 class ProviderFilterSet(django_filters.FilterSet):
     province = django_filters.ChoiceFilter(choices=PROVINCES, label=_("Region"))
     state = django_filters.ChoiceFilter(choices=ProviderState.choices, label=_("State"))
+    category = django_filters.ChoiceFilter(
+        choices=ServiceCategory.choices, method="offering", label=_("Offers the category")
+    )
     q = django_filters.CharFilter(method="search", label=pgettext_lazy("voucher", "Name"))
 
     class Meta:
@@ -49,6 +52,11 @@ class ProviderFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(organization__name__icontains=value)
 
+    def offering(self, queryset, name, value):
+        # a subquery, so the list's service count is not changed by a join
+        offered = Service.objects.filter(category=value, active=True).values("provider_id")
+        return queryset.filter(pk__in=offered)
+
 
 class ServiceFilterSet(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
@@ -56,6 +64,9 @@ class ServiceFilterSet(django_filters.FilterSet):
     )
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("Category"))
     provider = django_filters.NumberFilter(label=_("Provider"))
+    min_price = django_filters.NumberFilter(
+        field_name="unit_price", lookup_expr="gte", label=_("Unit price at least")
+    )
     max_price = django_filters.NumberFilter(
         field_name="unit_price", lookup_expr="lte", label=_("Unit price at most")
     )

@@ -42,18 +42,38 @@ class ProgrammeForm(_Bootstrap, forms.Form):
         initial=list(ServiceCategory.values),
         widget=forms.CheckboxSelectMultiple,
     )
-    max_staff = forms.IntegerField(label=_("Fewer staff than"), required=False, min_value=1)
+    max_staff = forms.IntegerField(
+        label=_("Fewer staff than"), required=False, min_value=1, max_value=2_147_483_646
+    )
     max_revenue = forms.DecimalField(
-        label=_("Or revenue under (yuan)"), required=False, max_digits=16, decimal_places=2
+        label=_("Or revenue under (yuan)"), required=False, max_digits=16, decimal_places=2, min_value=0
     )
     min_rd_ratio = forms.DecimalField(
-        label=_("R&D spending at least (percent of sales)"), required=False, max_digits=5, decimal_places=2
+        label=_("R&D spending at least (percent of sales)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("provider_regions", "categories"):
             self.fields[name].widget.attrs.pop("class", None)
+
+
+class BudgetForm(_Bootstrap, forms.Form):
+    total_budget = forms.DecimalField(
+        label=_("New total budget (yuan)"), max_digits=14, decimal_places=2, min_value=0.01
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+
+class CloseForm(_Bootstrap, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for closing"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ApplyForm(_Bootstrap, forms.Form):
@@ -75,6 +95,14 @@ class ServiceForm(_Bootstrap, forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=32)
 
 
+class ServiceEditForm(ServiceForm):
+    active = forms.BooleanField(label=_("Offered"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["active"].widget.attrs["class"] = "form-check-input"
+
+
 class BookForm(_Bootstrap, forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
     quantity = forms.DecimalField(
@@ -83,9 +111,9 @@ class BookForm(_Bootstrap, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import service_list
+        from .selectors import offered_services
 
-        self.fields["service"].queryset = service_list(user=user).filter(active=True)
+        self.fields["service"].queryset = offered_services(user=user)
 
 
 class FileClaimForm(_Bootstrap, forms.Form):

@@ -114,7 +114,9 @@ class Programme(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
-    open = models.BooleanField(_("open for applications"), default=True)
+    open = models.BooleanField(_("open for applications"), default=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    close_reason = models.TextField(_("reason for closing"), blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,6 +142,10 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__gte=F("valid_from")), name="voucher_programme_dates"
             ),
+            models.CheckConstraint(
+                condition=Q(open=True, closed_at__isnull=True) | Q(open=False, closed_at__isnull=False),
+                name="voucher_programme_closed_has_date",
+            ),
         ]
         indexes = [models.Index(fields=["region", "year"])]
 
@@ -152,6 +158,16 @@ class Programme(models.Model):
     @property
     def available(self) -> Decimal:
         return self.total_budget - self.issued_total
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    def has_opened(self, today=None) -> bool:
+        """Whether applications could have been made: its first day has come, or one exists. Until
+        then its issuing agency may still change every rule."""
+        today = today or timezone.localdate()
+        return self.valid_from <= today or self.applications.exists()
 
 
 class ProviderState(models.TextChoices):
@@ -337,7 +353,11 @@ class Voucher(models.Model):
 
 
 class Allowance(models.Model):
-    """What one enterprise holds in one programme; the cap is copied here so PostgreSQL can hold it."""
+    """What one enterprise was issued in one programme; the cap is copied here so PostgreSQL can hold it.
+
+    ``issued`` counts every voucher issued, whatever became of it: the cap per enterprise is the most a
+    programme gives one enterprise, so an expired or revoked voucher's unused amount returns to the
+    programme's budget but does not free the enterprise's cap."""
 
     programme = models.ForeignKey(Programme, models.PROTECT, related_name="allowances")
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
@@ -480,12 +500,14 @@ class SettlementBatch(models.Model):
 
 class LedgerKind(models.TextChoices):
     ALLOCATION = "allocation", _("Budget allocation")
+    TOP_UP = "top_up", _("Budget raised")
+    REDUCTION = "reduction", _("Budget lowered")
     ISSUE = "issue", _("Voucher issued")
     RESERVATION = "reservation", _("Reserved by a claim")
     RELEASE = "release", _("Released on rejection")
     REDEMPTION = "redemption", _("Redeemed on approval")
-    EXPIRY = "expiry", _("Returned on expiry")
-    REVOCATION = "revocation", _("Returned on revocation")
+    EXPIRY = "expiry", _("Returned to the budget on expiry (the enterprise's cap stays used)")
+    REVOCATION = "revocation", _("Returned to the budget on revocation (the enterprise's cap stays used)")
     PAYMENT = "payment", _("Paid to the provider")
 
 

@@ -63,6 +63,11 @@ class ProgrammePolicy(Policy):
             return (
                 ALLOW if is_enterprise(user) else deny(_("Only enterprise members may apply for vouchers."))
             )
+        if action in ("change", "close"):
+            # the issuing agency's own officials, not every agency of the region
+            if official_province_id(user) and user.organization_id == obj.agency_id:
+                return ALLOW
+            return deny(_("Only officials of the issuing agency may change this programme."))
         if is_platform_admin(user) or official_province_id(user) == obj.region_id:
             return ALLOW
         return deny(_("Only officials of the issuing region may manage this programme."))

@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
+from portal.exceptions import ValidationError
 from portal.models import Deadline, Region, User
 from portal.permissions import visible
 
@@ -19,6 +21,7 @@ from .models import (
     LedgerEntry,
     Programme,
     Provider,
+    ProviderState,
     Service,
     SettlementBatch,
     Voucher,
@@ -35,6 +38,7 @@ __all__ = [
     "batch_list",
     "ledger_list",
     "cross_region_statement",
+    "statement_year",
 ]
 
 
@@ -53,6 +57,11 @@ def provider_list(*, user: User) -> QuerySet[Provider]:
 
 def service_list(*, user: User) -> QuerySet[Service]:
     return visible(user, Service.objects.select_related("provider__organization", "provider__province"))
+
+
+def offered_services(*, user: User) -> QuerySet[Service]:
+    """What an enterprise can book: active services of approved providers, in all three regions."""
+    return service_list(user=user).filter(active=True, provider__state=ProviderState.APPROVED)
 
 
 def application_list(*, user: User) -> QuerySet[Application]:
@@ -97,6 +106,16 @@ def batch_list(*, user: User) -> QuerySet[SettlementBatch]:
 
 def ledger_list(*, user: User) -> QuerySet[LedgerEntry]:
     return visible(user, LedgerEntry.objects.select_related("programme", "voucher", "claim"))
+
+
+def statement_year(value: str | None) -> int | None:
+    """The statement's ``year`` parameter: empty for every year, else a year from 2000 to 2100."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not (len(value) == 4 and value.isascii() and value.isdigit() and 2000 <= int(value) <= 2100):
+        raise ValidationError({"year": _("Enter a year from 2000 to 2100.")})
+    return int(value)
 
 
 def cross_region_statement(*, user: User, year: int | None = None) -> list[dict]:

@@ -23,13 +23,15 @@ from django.utils.translation import gettext as _
 from portal import attachments, audit, outbox
 from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from portal.models import Organization, Region, StateChange, User, content_type_for
-from portal.permissions import Decision, official_province_id, require
+from portal.permissions import official_province_id, require
+from portal.system import system_actor
 from portal.validators import validate_uscc
 
 from .models import (
     CLAIM_DOCUMENTS,
     Allowance,
     Application,
+    ApplicationState,
     Claim,
     ClaimState,
     LedgerEntry,
@@ -55,11 +57,15 @@ from .workflows import (
 
 __all__ = [
     "create_programme",
+    "update_programme",
+    "change_budget",
+    "close_programme",
     "register_provider",
     "approve_provider",
     "refuse_provider",
     "suspend_provider",
     "add_service",
+    "update_service",
     "eligibility_problems",
     "apply_for_voucher",
     "approve_application",
@@ -96,27 +102,6 @@ def _money(value: Any, field: str) -> Decimal:
     return amount
 
 
-def _check(workflow, obj, name: str, actor: User) -> None:
-    """Refuse before any write: 409 when the state does not allow the step, 403 when the role does not."""
-    t = workflow[name]
-    if workflow.state_of(obj) not in t.source:
-        raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the record is “%(state)s”.")
-            % {"action": t.label, "state": workflow.display(obj)}
-        )
-    verdict = t.allowed(actor, obj) if actor is not None and actor.is_authenticated else False
-    if not verdict:
-        reason = (
-            verdict.reason
-            if isinstance(verdict, Decision) and verdict.reason
-            else _("Your role may not do this.")
-        )
-        entry = audit.record(
-            audit.AuditAction.PERMISSION_DENIED, obj, actor=actor, message=f"{name}: {reason}"
-        )
-        raise audit.denied(PermissionDenied(reason), entry)
-
-
 def _lock(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
@@ -142,14 +127,30 @@ def _ledger(
     )
 
 
+def _text(value: Any, field: str, *, required: bool = False, max_length: int = 5000) -> str:
+    """A free-text input as a clean string, or a ValidationError naming ``field``."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: _("Enter text.")})
+    if "\x00" in value:
+        raise ValidationError({field: _("Null characters are not allowed.")})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({field: _("This field is required.")})
+    if len(value) > max_length:
+        raise ValidationError({field: _("At most %(n)s characters.") % {"n": max_length}})
+    return value
+
+
 def _return_to_budget(voucher: Voucher, amount: Decimal, kind: str, *, actor, claim_id=None) -> None:
-    """Give ``amount`` of a locked voucher back to its programme's budget (expiry or revocation)."""
+    """Give ``amount`` of a locked voucher back to its programme's budget (expiry or revocation).
+
+    The enterprise's allowance is left as it is: the cap per enterprise is the most a programme gives
+    one enterprise, and it counts what was issued, so an unused amount never frees the cap."""
     if amount <= 0:
         return
     Programme.objects.filter(pk=voucher.programme_id).update(issued_total=F("issued_total") - amount)
-    Allowance.objects.filter(programme_id=voucher.programme_id, organization_id=voucher.holder_id).update(
-        issued=F("issued") - amount
-    )
     voucher.returned += amount
     _ledger(
         kind,
@@ -162,6 +163,95 @@ def _return_to_budget(voucher: Voucher, amount: Decimal, kind: str, *, actor, cl
 
 
 # --------------------------------------------------------------------------- programmes and providers
+
+PROGRAMME_FIELDS = (
+    "name",
+    "year",
+    "total_budget",
+    "cap_per_enterprise",
+    "subsidy_ratio",
+    "valid_from",
+    "valid_until",
+    "categories",
+    "provider_regions",
+    "max_staff",
+    "max_revenue",
+    "min_rd_ratio",
+)
+PROVINCES = ("110000", "120000", "130000")
+MAX_INT = 2_147_483_647
+
+
+def _optional_number(value: Any, field: str, *, low: Decimal, high: Decimal, places: int | None = 2):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if not number.is_finite() or not (low <= number < high):
+        raise ValidationError(
+            {field: _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}}
+        )
+    if places is None:
+        if number != number.to_integral_value():
+            raise ValidationError({field: _("Enter a whole number.")})
+        return int(number)
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _clean_programme(values: Mapping[str, Any], *, region_id: str, exclude_pk: int | None = None) -> dict:
+    """The programme's rules checked together, each refusal naming its field (the database holds the
+    same invariants as constraints)."""
+    clean: dict[str, Any] = {}
+    clean["name"] = _text(values.get("name"), "name", required=True, max_length=200)
+    year = _optional_number(values.get("year"), "year", low=Decimal(2000), high=Decimal(2101), places=None)
+    if year is None:
+        raise ValidationError({"year": _("This field is required.")})
+    clean["year"] = year
+    clean["total_budget"] = budget = _money(values.get("total_budget"), "total_budget")
+    clean["cap_per_enterprise"] = cap = _money(values.get("cap_per_enterprise"), "cap_per_enterprise")
+    if cap > budget:
+        raise ValidationError({"cap_per_enterprise": _("The cap cannot exceed the budget.")})
+    try:
+        ratio = Decimal(str(values.get("subsidy_ratio")))
+    except (InvalidOperation, TypeError, ValueError):
+        ratio = Decimal(0)
+    if not ratio.is_finite() or not (0 < ratio <= 1) or ratio != ratio.quantize(Decimal("0.001")):
+        raise ValidationError({"subsidy_ratio": _("The ratio must be above 0 and at most 1.")})
+    clean["subsidy_ratio"] = ratio
+    valid_from, valid_until = values.get("valid_from"), values.get("valid_until")
+    for field, value in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if not isinstance(value, datetime.date):
+            raise ValidationError({field: _("Enter a date.")})
+    if valid_until < valid_from:
+        raise ValidationError({"valid_until": _("The end must not be before the start.")})
+    clean["valid_from"], clean["valid_until"] = valid_from, valid_until
+    regions = list(values.get("provider_regions") or PROVINCES)
+    if not set(regions) <= set(PROVINCES):
+        raise ValidationError({"provider_regions": _("Choose among Beijing, Tianjin and Hebei.")})
+    clean["provider_regions"] = [r for r in PROVINCES if r in regions]
+    cats = list(values.get("categories") or ServiceCategory.values)
+    if not set(cats) <= set(ServiceCategory.values):
+        raise ValidationError({"categories": _("Unknown service category.")})
+    clean["categories"] = [c for c in ServiceCategory.values if c in cats]
+    clean["max_staff"] = _optional_number(
+        values.get("max_staff"), "max_staff", low=Decimal(1), high=Decimal(MAX_INT), places=None
+    )
+    clean["max_revenue"] = _optional_number(
+        values.get("max_revenue"), "max_revenue", low=Decimal(0), high=Decimal("1e14")
+    )
+    clean["min_rd_ratio"] = _optional_number(
+        values.get("min_rd_ratio"), "min_rd_ratio", low=Decimal(0), high=Decimal(101)
+    )
+    if clean["min_rd_ratio"] is not None and clean["min_rd_ratio"] > 100:
+        raise ValidationError({"min_rd_ratio": _("Enter a number from 0 to 100.")})
+    same = Programme.objects.filter(region_id=region_id, year=year, name=clean["name"])
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise ValidationError({"name": _("Your region already has a programme of this name for this year.")})
+    return clean
 
 
 @transaction.atomic
@@ -185,43 +275,167 @@ def create_programme(
     province = official_province_id(actor)
     if not province:
         raise PermissionDenied(_("Only officials of a region's agency may open a programme."))
-    budget = _money(total_budget, "total_budget")
-    cap = _money(cap_per_enterprise, "cap_per_enterprise")
-    if cap > budget:
-        raise ValidationError({"cap_per_enterprise": _("The cap cannot exceed the budget.")})
-    try:
-        ratio = Decimal(str(subsidy_ratio))
-    except InvalidOperation:
-        ratio = Decimal(0)
-    if not (0 < ratio <= 1):
-        raise ValidationError({"subsidy_ratio": _("The ratio must be above 0 and at most 1.")})
-    if valid_until < valid_from:
-        raise ValidationError({"valid_until": _("The end must not be before the start.")})
-    regions = provider_regions or ["110000", "120000", "130000"]
-    if not set(regions) <= {"110000", "120000", "130000"}:
-        raise ValidationError({"provider_regions": _("Choose among Beijing, Tianjin and Hebei.")})
-    cats = categories or list(ServiceCategory.values)
-    if not set(cats) <= set(ServiceCategory.values):
-        raise ValidationError({"categories": _("Unknown service category.")})
-    programme = Programme.objects.create(
-        name=name,
+    clean = _clean_programme(
+        {
+            "name": name,
+            "year": year,
+            "total_budget": total_budget,
+            "cap_per_enterprise": cap_per_enterprise,
+            "subsidy_ratio": subsidy_ratio,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "categories": categories,
+            "provider_regions": provider_regions,
+            "max_staff": max_staff,
+            "max_revenue": max_revenue,
+            "min_rd_ratio": min_rd_ratio,
+        },
         region_id=province,
-        agency_id=actor.organization_id,
-        year=year,
-        total_budget=budget,
-        cap_per_enterprise=cap,
-        subsidy_ratio=ratio,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        categories=cats,
-        provider_regions=regions,
-        max_staff=max_staff,
-        max_revenue=max_revenue,
-        min_rd_ratio=min_rd_ratio,
     )
-    _ledger(LedgerKind.ALLOCATION, programme_id=programme.pk, amount=budget, actor=actor, note=str(programme))
+    programme = Programme.objects.create(region_id=province, agency_id=actor.organization_id, **clean)
+    _ledger(
+        LedgerKind.ALLOCATION,
+        programme_id=programme.pk,
+        amount=clean["total_budget"],
+        actor=actor,
+        note=str(programme),
+    )
     audit.record(audit.AuditAction.CREATE, programme, actor=actor, changes=audit.snapshot(programme))
     return programme
+
+
+def _lock_for_change(programme: Programme, actor: User) -> Programme:
+    programme = _lock(Programme, programme.pk)
+    require(actor, "change", programme)
+    if programme.closed:
+        raise TransitionNotAllowed(_("This programme is closed."))
+    return programme
+
+
+def _budget_entry(programme: Programme, new_budget: Decimal, *, actor: User, note: str) -> None:
+    """Ledger the move of a locked programme's budget to ``new_budget``: raised by a top-up, lowered by
+    a reduction, never below what is already issued (PostgreSQL's constraint holds it as well)."""
+    old = programme.total_budget
+    if new_budget == old:
+        return
+    if new_budget < programme.issued_total:
+        raise ValidationError(
+            {
+                "total_budget": _("The budget cannot be lower than the %(issued)s yuan already issued.")
+                % {"issued": programme.issued_total}
+            }
+        )
+    if new_budget < programme.cap_per_enterprise:
+        raise ValidationError({"total_budget": _("The budget cannot be lower than the cap per enterprise.")})
+    kind = LedgerKind.TOP_UP if new_budget > old else LedgerKind.REDUCTION
+    _ledger(kind, programme_id=programme.pk, amount=abs(new_budget - old), actor=actor, note=note)
+
+
+def update_programme(programme: Programme, /, *, actor: User, **changes: Any) -> Programme:
+    """Art. 15: the issuing agency corrects its programme. Every rule may change until the programme
+    opens (its first day, or a first application); afterwards only the budget may move, through
+    ``change_budget``. A change of budget is a ledger entry."""
+    unknown = set(changes) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise ValidationError({k: _("This field cannot be changed.") for k in sorted(unknown)})
+    with transaction.atomic():
+        programme = _lock_for_change(programme, actor)
+        before = audit.snapshot(programme)
+        current = {f: getattr(programme, f) for f in PROGRAMME_FIELDS}
+        rules_changed = [k for k, v in changes.items() if k != "total_budget" and current[k] != v]
+        if rules_changed and programme.has_opened():
+            raise TransitionNotAllowed(
+                _(
+                    "The programme has opened: its rules can no longer change; its budget can still be raised, or it can be closed."
+                )
+            )
+        clean = _clean_programme(
+            {**current, **changes}, region_id=programme.region_id, exclude_pk=programme.pk
+        )
+        _budget_entry(programme, clean["total_budget"], actor=actor, note=_("Edited before opening"))
+        for field, value in clean.items():
+            setattr(programme, field, value)
+        programme.save(update_fields=[*PROGRAMME_FIELDS, "updated_at"])
+        changed = audit.diff(before, audit.snapshot(programme))
+        if changed:
+            audit.record(audit.AuditAction.UPDATE, programme, actor=actor, changes=changed)
+        return programme
+
+
+def change_budget(programme: Programme, /, *, actor: User, total_budget: Any, reason: str = "") -> Programme:
+    """Art. 15: the issuing agency raises its programme's budget (or lowers it, never below what is
+    already issued); the difference is a ledger entry, so the ledger still reconciles with the budget."""
+    with transaction.atomic():
+        programme = _lock_for_change(programme, actor)
+        new_budget = _money(total_budget, "total_budget")
+        reason = _text(reason, "reason", max_length=255)
+        old = programme.total_budget
+        if new_budget == old:
+            raise ValidationError({"total_budget": _("This is already the budget.")})
+        _budget_entry(programme, new_budget, actor=actor, note=reason)
+        programme.total_budget = new_budget
+        programme.save(update_fields=["total_budget", "updated_at"])
+        audit.record(
+            audit.AuditAction.UPDATE,
+            programme,
+            actor=actor,
+            changes={"total_budget": [str(old), str(new_budget)]},
+            message=reason,
+        )
+        outbox.emit(
+            "voucher_programme.budget_changed",
+            obj=programme,
+            actor=actor,
+            title=_("Budget of %(programme)s is now %(budget)s yuan")
+            % {"programme": programme, "budget": new_budget},
+            link=programme.get_absolute_url(),
+            payload={"total_budget": str(new_budget), "previous": str(old)},
+            organizations=[programme.agency_id],
+        )
+        return programme
+
+
+def close_programme(programme: Programme, /, *, actor: User, reason: str = "", **_ignored) -> Programme:
+    """Art. 15: the issuing agency closes its programme to new applications. Nothing already issued is
+    released: vouchers stay usable until they expire, claims go on, the unissued budget stays unissued.
+    Applications still waiting are refused with the reason."""
+    with transaction.atomic():
+        programme = _lock_for_change(programme, actor)
+        reason = _text(reason, "reason", required=True)
+        programme.open = False
+        programme.closed_at = timezone.now()
+        programme.close_reason = reason
+        programme.save(update_fields=["open", "closed_at", "close_reason", "updated_at"])
+        audit.record(
+            audit.AuditAction.UPDATE,
+            programme,
+            actor=actor,
+            changes={"open": [True, False]},
+            message=reason[:500],
+        )
+        pending = Application.objects.select_for_update().filter(
+            programme=programme, state=ApplicationState.SUBMITTED
+        )
+        refusal = _("The programme was closed: %(reason)s") % {"reason": reason}
+        for application in pending.order_by("pk"):
+            application.decision_reason = refusal
+            APPLICATION_WORKFLOW.apply(
+                application,
+                "refuse",
+                actor=actor,
+                inputs={"reason": refusal},
+                changed_fields=["decision_reason"],
+            )
+        outbox.emit(
+            "voucher_programme.closed",
+            obj=programme,
+            actor=actor,
+            title=_("Voucher programme closed: %(programme)s") % {"programme": programme},
+            body=reason,
+            link=programme.get_absolute_url(),
+            organizations=[programme.agency_id],
+        )
+        return programme
 
 
 @transaction.atomic
@@ -246,10 +460,11 @@ def register_provider(*, actor: User, description: str = "", contact: str = "") 
 
 
 def _provider_step(name: str):
-    def step(provider: Provider, *, actor: User, reason: str = "", **_ignored) -> Provider:
+    def step(provider: Provider, /, *, actor: User, reason: str = "", **_ignored) -> Provider:
         with transaction.atomic():
             provider = _lock(Provider, provider.pk)
-            _check(PROVIDER_WORKFLOW, provider, name, actor)
+            PROVIDER_WORKFLOW.ensure(provider, name, actor)
+            reason = _text(reason, "reason")
             return PROVIDER_WORKFLOW.apply(provider, name, actor=actor, inputs={"reason": reason})
 
     step.__name__ = f"{name}_provider"
@@ -260,6 +475,31 @@ def _provider_step(name: str):
 approve_provider = _provider_step("approve")
 refuse_provider = _provider_step("refuse")
 suspend_provider = _provider_step("suspend")
+
+
+SERVICE_FIELDS = ("name", "model_number", "category", "unit_price", "unit", "active")
+
+
+def _clean_service(values: Mapping[str, Any], *, provider: Provider, exclude_pk: int | None = None) -> dict:
+    clean = {
+        "name": _text(values.get("name"), "name", required=True, max_length=200),
+        "model_number": _text(values.get("model_number"), "model_number", max_length=100),
+        "unit": _text(values.get("unit"), "unit", required=True, max_length=32),
+    }
+    if values.get("category") not in ServiceCategory.values:
+        raise ValidationError({"category": _("Unknown service category.")})
+    clean["category"] = values["category"]
+    clean["unit_price"] = _money(values.get("unit_price"), "unit_price")
+    active = values.get("active", True)
+    if not isinstance(active, bool):
+        raise ValidationError({"active": _("Answer yes or no.")})
+    clean["active"] = active
+    same = Service.objects.filter(provider=provider, name=clean["name"], model_number=clean["model_number"])
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise ValidationError({"name": _("This service is already in your catalogue.")})
+    return clean
 
 
 @transaction.atomic
@@ -277,25 +517,40 @@ def add_service(
     if provider is None:
         raise PermissionDenied(_("Register your organization as a provider first."))
     require(actor, "change_catalogue", provider)
-    if category not in ServiceCategory.values:
-        raise ValidationError({"category": _("Unknown service category.")})
-    if not (name or "").strip():
-        raise ValidationError({"name": _("This field is required.")})
-    if not (unit or "").strip():
-        raise ValidationError({"unit": _("This field is required.")})
-    price = _money(unit_price, "unit_price")
-    if Service.objects.filter(provider=provider, name=name, model_number=model_number).exists():
-        raise ValidationError({"name": _("This service is already in your catalogue.")})
-    service = Service.objects.create(
+    clean = _clean_service(
+        {
+            "name": name,
+            "category": category,
+            "unit_price": unit_price,
+            "unit": unit,
+            "model_number": model_number,
+        },
         provider=provider,
-        name=name,
-        model_number=model_number,
-        category=category,
-        unit_price=price,
-        unit=unit,
     )
+    service = Service.objects.create(provider=provider, **clean)
     audit.record(audit.AuditAction.CREATE, service, actor=actor, changes=audit.snapshot(service))
     return service
+
+
+def update_service(service: Service, /, *, actor: User, **changes: Any) -> Service:
+    """Art. 13: a provider edits a service or instrument of its catalogue, or stops (``active=False``)
+    or resumes offering it. Bookings already made keep the price they were booked at."""
+    unknown = set(changes) - set(SERVICE_FIELDS)
+    if unknown:
+        raise ValidationError({k: _("This field cannot be changed.") for k in sorted(unknown)})
+    with transaction.atomic():
+        service = _lock(Service, service.pk)
+        require(actor, "change", service)
+        before = audit.snapshot(service)
+        current = {f: getattr(service, f) for f in SERVICE_FIELDS}
+        clean = _clean_service({**current, **changes}, provider=service.provider, exclude_pk=service.pk)
+        for field, value in clean.items():
+            setattr(service, field, value)
+        service.save(update_fields=[*SERVICE_FIELDS, "updated_at"])
+        changed = audit.diff(before, audit.snapshot(service))
+        if changed:
+            audit.record(audit.AuditAction.UPDATE, service, actor=actor, changes=changed)
+        return service
 
 
 # --------------------------------------------------------------------------- applications and vouchers
@@ -384,14 +639,17 @@ def _new_code(programme: Programme) -> str:
 
 
 def approve_application(
-    application: Application, *, actor: User, reason: str = "", **_ignored
+    application: Application, /, *, actor: User, reason: str = "", **_ignored
 ) -> Application:
     """Art. 15: the issuing agency approves an application and issues a voucher with a unique code,
     amount and expiry, within the budget and the enterprise's cap (both held by PostgreSQL)."""
     with transaction.atomic():
         application = _lock(Application, application.pk)
-        _check(APPLICATION_WORKFLOW, application, "approve", actor)
+        APPLICATION_WORKFLOW.ensure(application, "approve", actor)
+        reason = _text(reason, "reason")
         programme = _lock(Programme, application.programme_id)
+        if programme.closed:
+            raise TransitionNotAllowed(_("This programme is closed."))
         amount = application.amount
         if programme.issued_total + amount > programme.total_budget:
             raise ValidationError(
@@ -438,11 +696,14 @@ def approve_application(
         )
 
 
-def refuse_application(application: Application, *, actor: User, reason: str = "", **_ignored) -> Application:
+def refuse_application(
+    application: Application, /, *, actor: User, reason: str = "", **_ignored
+) -> Application:
     """Art. 15: the issuing agency refuses an application, giving the reason."""
     with transaction.atomic():
         application = _lock(Application, application.pk)
-        _check(APPLICATION_WORKFLOW, application, "refuse", actor)
+        APPLICATION_WORKFLOW.ensure(application, "refuse", actor)
+        reason = _text(reason, "reason", required=True)
         application.decision_reason = reason
         return APPLICATION_WORKFLOW.apply(
             application, "refuse", actor=actor, inputs={"reason": reason}, changed_fields=["decision_reason"]
@@ -515,6 +776,7 @@ def max_claimable(claim: Claim, voucher: Voucher) -> Decimal:
 
 def file_claim(
     claim: Claim,
+    /,
     *,
     actor: User,
     amount: Decimal | str | None = None,
@@ -528,7 +790,7 @@ def file_claim(
     documents = documents or {}
     with transaction.atomic():
         claim = _lock(Claim, claim.pk)
-        _check(CLAIM_WORKFLOW, claim, "file", actor)
+        CLAIM_WORKFLOW.ensure(claim, "file", actor)
         voucher = _lock(Voucher, claim.voucher_id)
         problems = _usable_problems(voucher)
         missing = {
@@ -585,28 +847,30 @@ def file_claim(
         )
 
 
-def cancel_claim(claim: Claim, *, actor: User, reason: str = "", **_ignored) -> Claim:
+def cancel_claim(claim: Claim, /, *, actor: User, reason: str = "", **_ignored) -> Claim:
     """Art. 15: a booking not yet claimed is cancelled by the holder or the provider."""
     with transaction.atomic():
         claim = _lock(Claim, claim.pk)
-        _check(CLAIM_WORKFLOW, claim, "cancel", actor)
+        CLAIM_WORKFLOW.ensure(claim, "cancel", actor)
+        reason = _text(reason, "reason")
         return CLAIM_WORKFLOW.apply(claim, "cancel", actor=actor, inputs={"reason": reason})
 
 
 def confirm_claim(
-    claim: Claim, *, actor: User, rating: int | str | None = None, comment: str = "", **_ignored
+    claim: Claim, /, *, actor: User, rating: int | str | None = None, comment: str = "", **_ignored
 ) -> Claim:
     """Art. 15: the enterprise confirms the service was delivered and rates it; the issuing agency's
     review deadline opens."""
-    try:
-        rating = int(rating)
-    except (TypeError, ValueError):
-        raise ValidationError({"rating": _("Rate the service from 1 to 5.")}) from None
-    if not 1 <= rating <= 5:
-        raise ValidationError({"rating": _("Rate the service from 1 to 5.")})
     with transaction.atomic():
         claim = _lock(Claim, claim.pk)
-        _check(CLAIM_WORKFLOW, claim, "confirm", actor)
+        CLAIM_WORKFLOW.ensure(claim, "confirm", actor)
+        try:
+            rating = int(rating)
+        except (TypeError, ValueError, OverflowError):
+            raise ValidationError({"rating": _("Rate the service from 1 to 5.")}) from None
+        if not 1 <= rating <= 5:
+            raise ValidationError({"rating": _("Rate the service from 1 to 5.")})
+        comment = _text(comment, "comment", max_length=2000)
         claim.rating, claim.comment = rating, comment or ""
         return CLAIM_WORKFLOW.apply(
             claim,
@@ -617,11 +881,12 @@ def confirm_claim(
         )
 
 
-def approve_claim(claim: Claim, *, actor: User, reason: str = "", **_ignored) -> Claim:
+def approve_claim(claim: Claim, /, *, actor: User, reason: str = "", **_ignored) -> Claim:
     """Art. 15: the issuing region's agency approves the claim; the reserved amount is redeemed, once."""
     with transaction.atomic():
         claim = _lock(Claim, claim.pk)
-        _check(CLAIM_WORKFLOW, claim, "approve", actor)
+        CLAIM_WORKFLOW.ensure(claim, "approve", actor)
+        reason = _text(reason, "reason")
         voucher = _lock(Voucher, claim.voucher_id)
         Voucher.objects.filter(pk=voucher.pk).update(
             reserved=F("reserved") - claim.amount, redeemed=F("redeemed") + claim.amount
@@ -645,14 +910,13 @@ def approve_claim(claim: Claim, *, actor: User, reason: str = "", **_ignored) ->
         )
 
 
-def reject_claim(claim: Claim, *, actor: User, reason: str = "", **_ignored) -> Claim:
+def reject_claim(claim: Claim, /, *, actor: User, reason: str = "", **_ignored) -> Claim:
     """Art. 15: the issuing region's agency rejects the claim with a reason; the reservation is
     released (and returned to the budget if the voucher has meanwhile expired or been revoked)."""
     with transaction.atomic():
         claim = _lock(Claim, claim.pk)
-        _check(CLAIM_WORKFLOW, claim, "reject", actor)
-        if not (reason or "").strip():
-            raise ValidationError({"reason": _("This field is required.")})
+        CLAIM_WORKFLOW.ensure(claim, "reject", actor)
+        reason = _text(reason, "reason", required=True)
         voucher = _lock(Voucher, claim.voucher_id)
         Voucher.objects.filter(pk=voucher.pk).update(reserved=F("reserved") - claim.amount)
         _ledger(
@@ -674,13 +938,12 @@ def reject_claim(claim: Claim, *, actor: User, reason: str = "", **_ignored) -> 
         )
 
 
-def revoke_voucher(voucher: Voucher, *, actor: User, reason: str = "", **_ignored) -> Voucher:
+def revoke_voucher(voucher: Voucher, /, *, actor: User, reason: str = "", **_ignored) -> Voucher:
     """Art. 15: the issuing agency revokes a voucher; its unreserved balance returns to the budget."""
     with transaction.atomic():
         voucher = _lock(Voucher, voucher.pk)
-        _check(VOUCHER_WORKFLOW, voucher, "revoke", actor)
-        if not (reason or "").strip():
-            raise ValidationError({"reason": _("This field is required.")})
+        VOUCHER_WORKFLOW.ensure(voucher, "revoke", actor)
+        reason = _text(reason, "reason", required=True)
         _return_to_budget(voucher, voucher.balance, LedgerKind.REVOCATION, actor=actor)
         return VOUCHER_WORKFLOW.apply(
             voucher, "revoke", actor=actor, inputs={"reason": reason}, changed_fields=["returned"]
@@ -689,8 +952,10 @@ def revoke_voucher(voucher: Voucher, *, actor: User, reason: str = "", **_ignore
 
 def expire_vouchers(*, today: datetime.date | None = None, limit: int = 500) -> list[int]:
     """Art. 15: vouchers past their expiry lapse; their unreserved balance returns to the budget.
-    Run daily by Celery beat; each expiry is recorded, audited and notified."""
+    Run daily by Celery beat as the portal's system actor; each expiry is recorded, audited and
+    notified. The holder's cap stays used (see ``_return_to_budget``)."""
     today = today or timezone.localdate()
+    actor = system_actor()
     done: list[int] = []
     while True:
         with transaction.atomic():
@@ -702,7 +967,7 @@ def expire_vouchers(*, today: datetime.date | None = None, limit: int = 500) -> 
             if not batch:
                 return done
             for voucher in batch:
-                _return_to_budget(voucher, voucher.balance, LedgerKind.EXPIRY, actor=None)
+                _return_to_budget(voucher, voucher.balance, LedgerKind.EXPIRY, actor=actor)
                 voucher.state = VoucherState.EXPIRED
                 voucher.save(update_fields=["state", "returned", "updated_at"])
                 StateChange.objects.create(
@@ -711,16 +976,19 @@ def expire_vouchers(*, today: datetime.date | None = None, limit: int = 500) -> 
                     transition="expire",
                     from_state=VoucherState.ACTIVE,
                     to_state=VoucherState.EXPIRED,
+                    actor=actor,
                 )
                 audit.record(
                     audit.AuditAction.TRANSITION,
                     voucher,
+                    actor=actor,
                     changes={"state": ["active", "expired"]},
                     message="expire",
                 )
                 outbox.emit(
                     "voucher.expired",
                     obj=voucher,
+                    actor=actor,
                     title=_("Voucher %(code)s has expired") % {"code": voucher.code},
                     link=voucher.get_absolute_url(),
                     recipients=members_of(voucher.holder_id),
@@ -761,13 +1029,15 @@ def create_batch(*, actor: User, provider: Provider) -> SettlementBatch:
 
 
 def pay_batch(
-    batch: SettlementBatch, *, actor: User, reference: str = "", reason: str = "", **_ignored
+    batch: SettlementBatch, /, *, actor: User, reference: str = "", reason: str = "", **_ignored
 ) -> SettlementBatch:
     """Art. 15: the issuing region marks a batch paid; each of its claims is paid once (the ledger's
     unique payment entry per claim holds that in PostgreSQL)."""
     with transaction.atomic():
         batch = _lock(SettlementBatch, batch.pk)
-        _check(BATCH_WORKFLOW, batch, "pay", actor)
+        BATCH_WORKFLOW.ensure(batch, "pay", actor)
+        reference = _text(reference, "reference", max_length=100)
+        reason = _text(reason, "reason")
         for claim in Claim.objects.select_for_update().filter(batch=batch).order_by("pk"):
             _ledger(
                 LedgerKind.PAYMENT,
@@ -816,9 +1086,10 @@ def reconcile(programme: Programme) -> dict[str, Decimal]:
     Raises AssertionError naming the first mismatch."""
     t = ledger_totals(programme)
     returned = t["expiry"] + t["revocation"]
+    budget = t["allocation"] + t["top_up"] - t["reduction"]
     derived = {
-        "budget": t["allocation"],
-        "unissued": t["allocation"] - t["issue"] + returned,
+        "budget": budget,
+        "unissued": budget - t["issue"] + returned,
         "voucher_available": t["issue"] - t["reservation"] + t["release"] - returned,
         "reserved": t["reservation"] - t["release"] - t["redemption"],
         "payable": t["redemption"] - t["payment"],
@@ -844,6 +1115,11 @@ def reconcile(programme: Programme) -> dict[str, Decimal]:
         "reserved": (derived["reserved"], v["reserved"]),
         "redeemed": (t["redemption"], v["redeemed"]),
         "returned": (returned, v["returned"]),
+        # the cap per enterprise counts what was issued: expiry and revocation do not free it
+        "allowances": (
+            t["issue"],
+            Allowance.objects.filter(programme=programme).aggregate(s=Sum("issued"))["s"] or Decimal("0.00"),
+        ),
         "paid": (
             t["payment"],
             Claim.objects.filter(voucher__programme=programme, state=ClaimState.PAID).aggregate(

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from portal.deadlines import open_deadlines_for
 from portal.exceptions import TransitionNotAllowed, ValidationError
 from portal.exports import xlsx_response
-from portal.models import Organization, StateChange, content_type_for
+from portal.models import PROVINCE_CODES, Organization, Region, StateChange, content_type_for
+from portal.permissions import can
 from portal.views import paginate
 
 from . import selectors, services
@@ -30,7 +31,18 @@ from .filters import (
     ServiceFilterSet,
     VoucherFilterSet,
 )
-from .forms import ApplyForm, BatchForm, BookForm, ConfirmForm, FileClaimForm, ProgrammeForm, ServiceForm
+from .forms import (
+    ApplyForm,
+    BatchForm,
+    BookForm,
+    BudgetForm,
+    CloseForm,
+    ConfirmForm,
+    FileClaimForm,
+    ProgrammeForm,
+    ServiceEditForm,
+    ServiceForm,
+)
 from .models import Provider
 from .permissions import is_enterprise, is_provider_member
 from .workflows import (
@@ -105,6 +117,22 @@ CLAIM_COLUMNS = [
     (_("State"), lambda c: c.get_state_display()),
     (_("Review due"), lambda c: c.review_due),
 ]
+# a settlement batch in Excel: one row per claim, amounts as numbers so the sheet sums them
+BATCH_EXPORT_COLUMNS = [
+    (_("Batch"), lambda c: c.batch_id),
+    (_("Claim"), lambda c: c.pk),
+    (_("Voucher"), lambda c: c.voucher.code),
+    (pgettext_lazy("voucher", "Holder"), lambda c: c.voucher.holder.name),
+    (_("Service"), lambda c: c.service.name),
+    (_("Provider"), lambda c: c.provider.organization.name),
+    (pgettext_lazy("voucher", "Issuing region"), lambda c: c.issuing_region.name),
+    (_("Provider region"), lambda c: c.provider_region.name),
+    (_("Price (yuan)"), lambda c: float(c.price)),
+    (_("Claimed (yuan)"), lambda c: float(c.amount)),
+    (_("State"), lambda c: c.get_state_display()),
+    (_("Decided"), lambda c: c.decided_at),
+]
+
 BATCH_COLUMNS = [
     (_("Batch"), lambda b: b.pk),
     (pgettext_lazy("voucher", "Issuing region"), lambda b: b.issuing_region.name),
@@ -164,14 +192,18 @@ def _history(obj):
     ).select_related("actor")
 
 
-def _run(request, fn, success: str):
-    """Call a service; show its refusal as a message (never a 500)."""
+def _run(request, fn, success: str, form=None):
+    """Call a service; show its refusal on the form's field it names, else as a message (never a 500)."""
     try:
         result = fn()
     except ValidationError as exc:
         for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
             for e in errors:
-                messages.error(request, f"{field}: {e}" if field and field != "__all__" else e)
+                if form is not None and field in form.fields:
+                    form.add_error(field, e)
+                    messages.error(request, f"{form.fields[field].label}: {e}")
+                else:
+                    messages.error(request, f"{field}: {e}" if field and field != "__all__" else e)
         return None
     except (DjangoPermissionDenied, TransitionNotAllowed) as exc:
         messages.error(request, str(getattr(exc, "message", "") or exc) or _("You may not do this."))
@@ -228,6 +260,7 @@ def programme_list(request):
 @login_required
 def programme_detail(request, pk):
     programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
+    names = dict(Region.objects.filter(code__in=PROVINCE_CODES).values_list("code", "name"))
     form = None
     problems = {}
     if is_enterprise(request.user):
@@ -245,7 +278,77 @@ def programme_detail(request, pk):
             if result:
                 return redirect(result.get_absolute_url())
     return render(
-        request, "vouchers/programme.html", {"programme": programme, "form": form, "problems": problems}
+        request,
+        "vouchers/programme.html",
+        {
+            "programme": programme,
+            "form": form,
+            "problems": problems,
+            "can_change": not programme.closed and bool(can(request.user, "change", programme)),
+            "provider_region_names": [names.get(code, code) for code in programme.provider_regions],
+        },
+    )
+
+
+@login_required
+def programme_edit(request, pk):
+    """The issuing agency's page for its programme: every rule until it opens, then the budget; closing."""
+    programme = get_object_or_404(selectors.programme_list(user=request.user), pk=pk)
+    if not can(request.user, "change", programme):
+        raise DjangoPermissionDenied
+    if programme.closed:
+        messages.info(request, _("This programme is closed."))
+        return redirect(programme.get_absolute_url())
+    opened = programme.has_opened()
+    fields = services.PROGRAMME_FIELDS
+    edit_form = None if opened else ProgrammeForm(initial={f: getattr(programme, f) for f in fields})
+    budget_form = BudgetForm(initial={"total_budget": programme.total_budget})
+    close_form = CloseForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    done = None
+    if action == "edit":
+        posted = ProgrammeForm(request.POST)
+        if posted.is_valid():  # the service refuses (409) once the programme has opened
+            done = _run(
+                request,
+                lambda: services.update_programme(programme, actor=request.user, **posted.cleaned_data),
+                _("Programme changed."),
+                form=posted,
+            )
+        if not opened:
+            edit_form = posted
+    elif action == "budget":
+        budget_form = BudgetForm(request.POST)
+        if budget_form.is_valid():
+            done = _run(
+                request,
+                lambda: services.change_budget(programme, actor=request.user, **budget_form.cleaned_data),
+                _("Budget changed: the difference is in the ledger."),
+                form=budget_form,
+            )
+    elif action == "close":
+        close_form = CloseForm(request.POST)
+        if close_form.is_valid():
+            done = _run(
+                request,
+                lambda: services.close_programme(programme, actor=request.user, **close_form.cleaned_data),
+                _("Programme closed: vouchers already issued stay valid."),
+                form=close_form,
+            )
+    if done:
+        return redirect(programme.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "vouchers/programme_edit.html",
+        {
+            "programme": programme,
+            "opened": opened,
+            "edit_form": edit_form,
+            "budget_form": budget_form,
+            "close_form": close_form,
+        },
+        status=status,
     )
 
 
@@ -300,12 +403,13 @@ def provider_detail(request, pk):
             )
         ):
             return redirect(provider.get_absolute_url())
+    offered = provider.services.all() if form is not None else provider.services.filter(active=True)
     return render(
         request,
         "vouchers/provider.html",
         {
             "provider": provider,
-            "services": provider.services.all(),
+            "services": offered.order_by("-active", "name"),
             "form": form,
             "transitions": PROVIDER_WORKFLOW.available(provider, request.user),
             "history": _history(provider),
@@ -313,12 +417,62 @@ def provider_detail(request, pk):
     )
 
 
+def _own_service(request, pk):
+    service = get_object_or_404(
+        selectors.service_list(user=request.user).filter(
+            provider__organization_id=request.user.organization_id
+        ),
+        pk=pk,
+    )
+    if not can(request.user, "change", service):
+        raise DjangoPermissionDenied
+    return service
+
+
+@login_required
+def service_edit(request, pk):
+    """The provider edits a service or instrument of its catalogue."""
+    service = _own_service(request, pk)
+    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS}
+    form = ServiceEditForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            request,
+            lambda: services.update_service(service, actor=request.user, **form.cleaned_data),
+            _("Catalogue updated."),
+            form=form,
+        )
+    ):
+        return redirect(service.provider.get_absolute_url())
+    return render(
+        request,
+        "vouchers/service_edit.html",
+        {"service": service, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def service_toggle(request, pk):
+    """Withdraw a service from the catalogue, or offer it again (bookings already made go on)."""
+    service = _own_service(request, pk)
+    _run(
+        request,
+        lambda: services.update_service(service, actor=request.user, active=not service.active),
+        _("Service offered again.") if not service.active else _("Service withdrawn from the catalogue."),
+    )
+    return redirect(service.provider.get_absolute_url())
+
+
 @login_required
 def service_list(request):
     return _list(
         request,
         title=_("Find a service across the three regions"),
-        queryset=selectors.service_list(user=request.user).filter(active=True),
+        queryset=selectors.offered_services(user=request.user),
         filterset_class=ServiceFilterSet,
         columns=SERVICE_COLUMNS,
         export_name="voucher-services",
@@ -488,7 +642,7 @@ def batch_detail(request, pk):
     batch = get_object_or_404(selectors.batch_list(user=request.user), pk=pk)
     claims = selectors.claim_list(user=request.user).filter(batch=batch).order_by("pk")
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(f"settlement-batch-{batch.pk}", CLAIM_COLUMNS, claims, actor=request.user)
+        return xlsx_response(f"settlement-batch-{batch.pk}", BATCH_EXPORT_COLUMNS, claims, actor=request.user)
     return render(
         request,
         "vouchers/batch.html",
@@ -506,9 +660,13 @@ def statement(request):
     if not request.user.is_official:
         raise Http404
     year = request.GET.get("year")
-    rows = selectors.cross_region_statement(
-        user=request.user, year=int(year) if (year or "").isdigit() else None
-    )
+    try:
+        rows = selectors.cross_region_statement(user=request.user, year=selectors.statement_year(year))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return render(
+            request, "vouchers/statement.html", {"rows": [], "year": "", "now": timezone.now()}, status=400
+        )
     columns = [
         (pgettext_lazy("voucher", "Issuing region"), lambda r: r["issuing_region"]),
         (_("Provider region"), lambda r: r["provider_region"]),

@@ -45,6 +45,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "open",
+            "closed_at",
+            "close_reason",
         ]
         read_only_fields = fields
 
@@ -61,9 +63,24 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     provider_regions = serializers.ListField(
         child=serializers.ChoiceField(["110000", "120000", "130000"]), required=False
     )
-    max_staff = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    max_revenue = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
-    min_rd_ratio = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    max_staff = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2_147_483_646
+    )
+    max_revenue = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    min_rd_ratio = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, min_value=0, max_value=100
+    )
+
+
+class ProgrammeBudgetSerializer(serializers.Serializer):
+    total_budget = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ProgrammeCloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -106,6 +123,15 @@ class ServiceSerializer(serializers.ModelSerializer):
             "active",
         ]
         read_only_fields = ["id", "provider", "provider_name", "provider_region", "active"]
+
+
+class ServiceWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    model_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    category = serializers.ChoiceField(ServiceCategory.choices)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unit = serializers.CharField(max_length=32)
+    active = serializers.BooleanField(required=False)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):

@@ -2,7 +2,8 @@
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -35,6 +36,19 @@ from ..models import (
 )
 from . import serializers as s
 
+# The rows of the settlement statement, for the schema (a plain list of these, not paginated).
+_STATEMENT_ROW = inline_serializer(
+    "ClaimStatementRow",
+    {
+        "issuing_region": drf_serializers.CharField(),
+        "provider_region": drf_serializers.CharField(),
+        "cross_region": drf_serializers.BooleanField(),
+        "claims": drf_serializers.IntegerField(),
+        "total": drf_serializers.DecimalField(max_digits=14, decimal_places=2),
+    },
+    many=True,
+)
+
 
 class _WriteReadMixin:
     """Validate with ``write_serializer_class``, call ``create_service``, answer with the read serializer."""
@@ -49,7 +63,21 @@ class _WriteReadMixin:
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
 
-class ProgrammeViewSet(_WriteReadMixin, PortalViewSet):
+class _PatchMixin:
+    """``PATCH /{id}/``: validate the changed fields with ``patch_serializer_class`` and call
+    ``update_service`` (which checks the rule and the permission); answer with the read serializer."""
+
+    patch_serializer_class = None
+
+    def partial_update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        patch = self.patch_serializer_class(data=request.data, partial=True)
+        patch.is_valid(raise_exception=True)
+        obj = self.update_service(obj, actor=request.user, **patch.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+
+class ProgrammeViewSet(_WriteReadMixin, _PatchMixin, PortalViewSet):
     queryset = Programme.objects.select_related("region", "agency")
     serializer_class = s.ProgrammeSerializer
     write_serializer_class = s.ProgrammeWriteSerializer
@@ -63,6 +91,42 @@ class ProgrammeViewSet(_WriteReadMixin, PortalViewSet):
 
     def perform_service(self, data):
         return services.create_programme(actor=self.request.user, **data)
+
+    patch_serializer_class = s.ProgrammeWriteSerializer
+    update_service = staticmethod(services.update_programme)
+
+    @extend_schema(request=s.ProgrammeWriteSerializer, responses=s.ProgrammeSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """The issuing agency changes its programme's rules before it opens (afterwards: 409)."""
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.ProgrammeBudgetSerializer,
+        responses=s.ProgrammeSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"], url_path="budget")
+    def budget(self, request, pk=None):
+        """Raise the budget (or lower it, never below what is issued): a ledger entry."""
+        programme = self.get_object()
+        form = s.ProgrammeBudgetSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.change_budget(programme, actor=request.user, **form.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=programme.pk)).data)
+
+    @extend_schema(
+        request=s.ProgrammeCloseSerializer,
+        responses=s.ProgrammeSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @action(detail=True, methods=["post"], url_path="close")
+    def close(self, request, pk=None):
+        """Close to new applications; nothing already issued is released."""
+        programme = self.get_object()
+        form = s.ProgrammeCloseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        services.close_programme(programme, actor=request.user, **form.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=programme.pk)).data)
 
 
 class ProviderViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
@@ -84,7 +148,7 @@ class ProviderViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
         return services.register_provider(actor=self.request.user, **data)
 
 
-class ServiceViewSet(_WriteReadMixin, PortalViewSet):
+class ServiceViewSet(_WriteReadMixin, _PatchMixin, PortalViewSet):
     queryset = Service.objects.select_related("provider__organization")
     serializer_class = s.ServiceSerializer
     write_serializer_class = s.ServiceSerializer
@@ -94,6 +158,14 @@ class ServiceViewSet(_WriteReadMixin, PortalViewSet):
 
     def perform_service(self, data):
         return services.add_service(actor=self.request.user, **data)
+
+    patch_serializer_class = s.ServiceWriteSerializer
+    update_service = staticmethod(services.update_service)
+
+    @extend_schema(request=s.ServiceWriteSerializer, responses=s.ServiceSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """The provider edits a service of its catalogue, or withdraws it (``active: false``)."""
+        return super().partial_update(request, *args, **kwargs)
 
 
 class ApplicationViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
@@ -167,12 +239,12 @@ class ClaimViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=claim.pk)).data)
 
+    @extend_schema(responses=_STATEMENT_ROW)
     @action(detail=False, methods=["get"], url_path="statement", pagination_class=None, filterset_class=None)
     def statement(self, request):
         """The cross-region settlement statement: redeemed amounts by issuing region × provider region."""
-        year = request.query_params.get("year")
         rows = selectors.cross_region_statement(
-            user=request.user, year=int(year) if (year or "").isdigit() else None
+            user=request.user, year=selectors.statement_year(request.query_params.get("year"))
         )
         return Response([{**r, "total": str(r["total"])} for r in rows])
 
