@@ -26,5 +26,6 @@ urlpatterns = [
     path("talent/", include("talent.urls")),
     path("vouchers/", include("vouchers.urls")),
     path("ip/", include("ip_enforcement.urls")),
+    path("dashboard/", include("portal.dashboard_urls")),
     path("", include("portal.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import deadlines, outbox
+from . import deadlines, export_tasks, outbox  # noqa: F401  (export_tasks: background Excel exports)
 
 __all__ = [
     "deliver_event_task",
