@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PO_FILES := $(shell find . -path ./.venv -prune -o -path ./.data -prune -o -path '*/locale/*' -name '*.po' -print 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint format messages lock up down env clean-data
+.PHONY: run test security lint format messages lock up down env clean-data
 
 run: $(STAMP) messages
 	$(PY) tools/devstack.py run
@@ -16,6 +16,10 @@ run: $(STAMP) messages
 # Extra pytest arguments: make test ARGS="-x tests/portal"
 test: $(STAMP) messages
 	$(PY) tools/devstack.py test $(ARGS)
+
+# The security controls' tests alone (also part of `make test`); see README "Security controls".
+security: $(STAMP) messages
+	$(PY) tools/devstack.py test tests/security $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,10 +4,6 @@ files with their access log, and the case journal."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal import crypto
 from portal.models import Attachment, Organization, Region, User
 from portal.validators import mask_id_number, validate_uscc
 
@@ -71,13 +68,6 @@ class CaseSource(models.TextChoices):
 class CaseState(models.TextChoices):
     OPEN = "open", pgettext_lazy("ip_enforcement", "Open")
     CLOSED = "closed", pgettext_lazy("ip_enforcement", "Closed")
-
-
-def _fernet():
-    from cryptography.fernet import Fernet
-
-    key = hashlib.sha256(("ip_enforcement:" + settings.FIELD_ENCRYPTION_KEY).encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
 
 
 class Case(models.Model):
@@ -149,11 +139,12 @@ class Case(models.Model):
         return reverse("ip_enforcement:case_detail", args=[self.pk])
 
     def set_infringer_id_number(self, value: str) -> None:
-        self.infringer_id_number_encrypted = _fernet().encrypt(value.encode()) if value else None
+        # the shared mechanism for personal data (portal.crypto); the column keeps the token's bytes
+        self.infringer_id_number_encrypted = crypto.encrypt(value).encode() if value else None
 
     def infringer_id_number(self) -> str:
         data = self.infringer_id_number_encrypted
-        return _fernet().decrypt(bytes(data)).decode() if data else ""
+        return crypto.decrypt(data) if data else ""
 
     def may_see_id_number(self, user) -> bool:
         """Only the handling agency's officers see the suspected infringer's ID number in full."""

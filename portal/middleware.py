@@ -4,14 +4,18 @@ database is briefly unavailable."""
 from __future__ import annotations
 
 import logging
+import sys
 import time
 import uuid
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -22,6 +26,7 @@ __all__ = [
     "SessionTimeoutMiddleware",
     "SecurityHeadersMiddleware",
     "DatabaseUnavailableMiddleware",
+    "PublicPageThrottleMiddleware",
     "client_ip",
 ]
 
@@ -106,9 +111,83 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def _is_database_unavailable(exception: BaseException) -> bool:
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
+
+
+def _drop_broken_connections() -> None:
+    """Close the connections that no longer answer, so the next query (this process's next request)
+    opens a fresh one: recovery needs no restart, whatever the server does between requests."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        try:
+            broken = conn.connection is not None and not conn.is_usable()
+        except Exception:
+            broken = True
+        if broken and not conn.in_atomic_block:
+            try:
+                conn.close()
+            except Exception:
+                conn.connection = None
+
+
+@receiver(got_request_exception)
+def _remember_database_error(sender, request=None, **kwargs):
+    # An exception raised inside a middleware (e.g. loading the session) never reaches process_exception:
+    # Django turns it into a 500 on the spot. Keep it so DatabaseUnavailableMiddleware can answer 503.
+    exc = sys.exc_info()[1]
+    if request is not None and exc is not None and _is_database_unavailable(exc):
+        request._portal_database_error = exc
+
+
 class DatabaseUnavailableMiddleware:
-    """When PostgreSQL cannot be reached, answer 503 with a clear message instead of a 500; Django
-    reconnects by itself on the next request (CONN_HEALTH_CHECKS)."""
+    """When PostgreSQL cannot be reached, answer 503 with a clear message instead of a 500 (whether the
+    error came from a view or from a middleware), and drop the broken connection so the next request
+    reconnects by itself. Installed near the top of MIDDLEWARE so it sees the other middlewares' errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        exc = getattr(request, "_portal_database_error", None)
+        if exc is not None and response.status_code >= 500:
+            return self.unavailable(request, exc)
+        return response
+
+    def process_exception(self, request, exception):
+        if not _is_database_unavailable(exception):
+            return None
+        return self.unavailable(request, exception)
+
+    @staticmethod
+    def unavailable(request, exception):
+        log.error("database unavailable: %s", exception)
+        _drop_broken_connections()
+        message = _("The database is briefly unavailable. Please try again in a moment.")
+        if request.path.startswith("/api/") or request.path == "/healthz":
+            response = JsonResponse(
+                {"error": {"code": "service_unavailable", "message": message}}, status=503
+            )
+        else:
+            response = render_to_string("503.html", {"message": message})
+            response = HttpResponse(response, status=503)
+        response["Retry-After"] = "5"
+        return response
+
+
+def _parse_rate(rate: str) -> tuple[int, int]:
+    count, period = rate.split("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0]]
+
+
+class PublicPageThrottleMiddleware:
+    """The public pages anyone may open without signing in (``settings.PUBLIC_PAGE_THROTTLES``: URL name →
+    the API's throttle scope) get the same per-address rate as their API: the N+1-th request within the
+    window answers 429 with Retry-After. Counted in the shared cache, so every web process agrees."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -116,19 +195,32 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError) and not (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.core.cache import cache
+
+        match = getattr(request, "resolver_match", None)
+        scope = getattr(settings, "PUBLIC_PAGE_THROTTLES", {}).get(match.view_name if match else "")
+        rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope or "")
+        if not rate:
             return None
-        log.error("database unavailable: %s", exception)
-        message = _("The database is briefly unavailable. Please try again in a moment.")
-        if request.path.startswith("/api/") or request.path == "/healthz":
-            response = JsonResponse(
-                {"error": {"code": "service_unavailable", "message": message}}, status=503
-            )
-        else:
-            response = TemplateResponse(request, "503.html", {"message": message}, status=503)
-            response.render()
-        response["Retry-After"] = "5"
+        limit, period = _parse_rate(rate)
+        window = int(time.time() // period)
+        key = f"page-throttle:{scope}:{client_ip(request)}:{window}"
+        cache.add(key, 0, period + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, period + 5)
+            count = 1
+        if count <= limit:
+            return None
+        retry = str(int(period - time.time() % period) + 1)
+        response = TemplateResponse(
+            request,
+            "429.html",
+            {"message": _("Too many requests from your address. Please wait a moment and try again.")},
+            status=429,
+        )
+        response.render()
+        response["Retry-After"] = retry
         return response

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .crypto import EncryptedCharField
 from .validators import normalize_uscc, validate_uscc
 
 __all__ = [
@@ -184,7 +185,7 @@ class User(AbstractUser):
         verbose_name=_("organization"),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=32, blank=True)  # encrypted at rest (portal.crypto)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()

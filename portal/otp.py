@@ -49,7 +49,7 @@ __all__ = [
 OTP_ROLES = (Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR, Role.REGION_COORDINATOR)
 
 # Paths a user who still owes the second factor or a new password may open.
-_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz", "/accounts/logout/", "/accounts/otp/", "/oauth/")
+_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/healthz", "/accounts/logout/", "/accounts/otp/")
 
 
 def requires_otp(user) -> bool:

@@ -4,19 +4,15 @@ between the regions, recognition certificates anyone can verify by code, and two
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 
-from cryptography.fernet import Fernet
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import crypto
 from portal.models import Organization, Region, User
 from portal.validators import mask_id_number, normalize_id_number
 
@@ -42,20 +38,14 @@ __all__ = [
 # --------------------------------------------------------------------------- personal data
 
 
-def _fernet() -> Fernet:
-    key = hashlib.sha256(("talent-fernet:" + settings.FIELD_ENCRYPTION_KEY).encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def protect_id_number(value: str) -> str:
-    """The ID number encrypted (Fernet) for storage."""
-    return _fernet().encrypt(normalize_id_number(value).encode()).decode()
+    """The ID number encrypted for storage (the shared mechanism, portal.crypto)."""
+    return crypto.encrypt(normalize_id_number(value))
 
 
 def id_number_digest(value: str) -> str:
     """A keyed hash of the ID number: finds a person or a registry row without storing the number in clear."""
-    key = ("talent-hmac:" + settings.FIELD_ENCRYPTION_KEY).encode()
-    return hmac.new(key, normalize_id_number(value).encode(), hashlib.sha256).hexdigest()
+    return crypto.blind_index(normalize_id_number(value))
 
 
 def mask_name(name: str) -> str:
@@ -147,7 +137,7 @@ class Person(models.Model):
 
     def reveal_id_number(self) -> str:
         """The clear number; callers check the right to see it first (talent.permissions.may_see_id_number)."""
-        return _fernet().decrypt(self.id_number_encrypted.encode()).decode()
+        return crypto.decrypt(self.id_number_encrypted)
 
 
 class Credential(models.Model):

@@ -69,7 +69,7 @@ __all__ = [
 REPORT_PURPOSE = "valuation_report"
 
 # Rank only this many matches (PERFORMANCE.md: ranking every match of a common word takes seconds).
-SEARCH_CAP = 2000
+SEARCH_CAP = 500
 
 
 class _TsRank(Func):

@@ -83,7 +83,7 @@ class CaseViewSet(PortalViewSet):
 
     @extend_schema(methods=["GET"], responses=s.JournalEntrySerializer(many=True), summary="The case journal")
     @extend_schema(methods=["POST"], request=s.JournalWriteSerializer, responses=s.JournalEntrySerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole journal, a plain list
     def journal(self, request, pk=None):
         case = self.get_object()
         if request.method == "POST":
