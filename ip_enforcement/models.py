@@ -239,6 +239,8 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
+            # the lists' newest-first order (bench: a top-N sort of tens of thousands of rows without it)
+            models.Index(fields=["-created_at", "-id"], name="ip_referral_newest"),
             models.Index(fields=["to_agency", "state"]),
             models.Index(fields=["from_agency", "state"]),
             models.Index(fields=["to_province", "from_province"]),

@@ -360,6 +360,8 @@ class RecognitionRequest(models.Model):
             ),
         ]
         indexes = [
+            # the lists' newest-first order (bench: a top-N sort of tens of thousands of rows without it)
+            models.Index(fields=["-created_at", "-id"], name="talent_request_newest"),
             models.Index(fields=["host_region", "state"]),
             models.Index(fields=["issuing_region", "state"]),
         ]
