@@ -15,6 +15,8 @@ from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from portal import crypto
+
 __all__ = ["Loader", "LoadStats", "drop_indexes", "create_indexes", "reset_sequences"]
 
 _MISSING = object()
@@ -91,6 +93,8 @@ class Loader:
         cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({cols}) FROM STDIN"
         json_cols = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        # COPY bypasses get_prep_value: encrypted columns get their token here, as a save would write.
+        encrypted_cols = {f.attname for f in fields if isinstance(f, crypto.EncryptedCharField)}
         started = time.perf_counter()
         n = 0
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -105,6 +109,8 @@ class Loader:
                         value = fillers[key]()
                     if key in json_cols and value is not None:
                         value = Jsonb(value)
+                    elif key in encrypted_cols and value and not crypto.looks_encrypted(value):
+                        value = crypto.encrypt(value)
                     values.append(value)
                 copy.write_row(values)
                 n += 1

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 
 from .context import current
+from .crypto import is_encrypted_field
 from .models import AuditAction, AuditEntry, User, content_type_for
 
 __all__ = ["record", "snapshot", "diff", "AuditAction", "denied", "ensure_denial_recorded"]
@@ -49,10 +50,11 @@ SENSITIVE_FIELDS = {
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of ``obj`` (foreign keys by id), for a before/after pair."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
+    hidden = SENSITIVE_FIELDS | {f.attname for f in obj._meta.concrete_fields if is_encrypted_field(f)}
     out = {}
     for name in names:
         value = getattr(obj, name, None)
-        out[name] = "***" if name in SENSITIVE_FIELDS else _jsonable(value)
+        out[name] = "***" if name in hidden else _jsonable(value)
     return out
 
 

@@ -4,7 +4,14 @@
   ``settings.FIELD_ENCRYPTION_KEY`` (from the environment; production refuses to start without it).
   Older keys listed in ``FIELD_ENCRYPTION_KEYS_PREVIOUS`` (comma-separated) still decrypt, so the key
   can be rotated; the tokens written by the apps' earlier per-app keys decrypt too.
-- ``blind_index``: a keyed hash (HMAC-SHA256) to find a row by its number without storing it in clear.
+- ``blind_index``: a keyed hash (HMAC-SHA256) to find a row by its number without storing it in clear,
+  under ``settings.FIELD_INDEX_KEY`` (default: the encryption key of the first deployment). It is a
+  separate key so that rotating the encryption key never invalidates the stored hashes: the registry
+  keeps only hashes, which could not be recomputed.
+- ``encrypted_columns``/``encrypt_in_place``/``rotate_all``: every column that holds ciphertext
+  (``EncryptedCharField``, and by convention fields named ``*_encrypted``), the data-migration step
+  that encrypts values stored in clear, and re-encryption under the current key after a rotation
+  (``manage.py rotate_field_key``).
 - ``EncryptedCharField``: a model field that stores the Fernet token and reads back the clear value.
 - ``mask_id_number``/``mask_phone`` (from ``portal.validators``) are what everyone without the right sees.
 """
@@ -19,10 +26,20 @@ import hmac
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import connection, models
 from django.dispatch import receiver
 
-__all__ = ["encrypt", "decrypt", "blind_index", "EncryptedCharField", "looks_encrypted"]
+__all__ = [
+    "encrypt",
+    "decrypt",
+    "blind_index",
+    "EncryptedCharField",
+    "looks_encrypted",
+    "is_encrypted_field",
+    "encrypted_columns",
+    "encrypt_in_place",
+    "rotate_all",
+]
 
 _LABEL = "portal-field:"
 # Labels the apps derived their own keys with before this module existed: still accepted for reading.
@@ -81,7 +98,8 @@ def decrypt(token: str | bytes | memoryview | None) -> str:
 
 def blind_index(value: str) -> str:
     """A keyed hash of ``value`` (already normalized by the caller) for exact look-ups."""
-    key = (_INDEX_LABEL + settings.FIELD_ENCRYPTION_KEY).encode()
+    secret = getattr(settings, "FIELD_INDEX_KEY", "") or settings.FIELD_ENCRYPTION_KEY
+    key = (_INDEX_LABEL + secret).encode()
     return hmac.new(key, (value or "").encode(), hashlib.sha256).hexdigest()
 
 
@@ -134,3 +152,79 @@ class EncryptedCharField(models.TextField):
             from django.core.exceptions import ValidationError
 
             raise ValidationError(f"At most {self.clear_max_length} characters.", code="max_length")
+
+
+def is_encrypted_field(field) -> bool:
+    """Whether a model field holds ciphertext: never logged, audited or exported in clear."""
+    return isinstance(field, EncryptedCharField) or field.name.endswith("_encrypted")
+
+
+def encrypted_columns() -> list[tuple[type[models.Model], models.Field]]:
+    """Every (model, field) of the installed apps whose column holds Fernet tokens."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        if not model._meta.proxy and model._meta.managed
+        for field in model._meta.concrete_fields
+        if is_encrypted_field(field)
+    ]
+
+
+def _batched_update(table: str, column: str, rows: list[tuple], pk: str = "id") -> None:
+    if rows:
+        with connection.cursor() as cur:
+            cur.executemany(f'UPDATE "{table}" SET "{column}" = %s WHERE "{pk}" = %s', rows)
+
+
+def encrypt_in_place(table: str, column: str, *, batch_size: int = 2000) -> int:
+    """Encrypt the values of a text column still stored in clear (the step of the data migration that
+    turns a column into an ``EncryptedCharField``). Batched by id, so a large table is not read at once.
+    Returns how many values were encrypted."""
+    done, last = 0, 0
+    while True:
+        with connection.cursor() as cur:
+            cur.execute(
+                f'SELECT "id", "{column}" FROM "{table}" WHERE "id" > %s AND "{column}" <> \'\' '
+                f'AND "{column}" NOT LIKE \'gAAAAA%%\' ORDER BY "id" LIMIT %s',
+                [last, batch_size],
+            )
+            rows = cur.fetchall()
+        if not rows:
+            return done
+        _batched_update(table, column, [(encrypt(value), pk) for pk, value in rows])
+        done, last = done + len(rows), rows[-1][0]
+
+
+def rotate_all(*, batch_size: int = 2000) -> dict[str, int]:
+    """Re-encrypt every stored token under the current ``FIELD_ENCRYPTION_KEY`` (tokens of the keys in
+    ``FIELD_ENCRYPTION_KEYS_PREVIOUS`` or of the legacy app keys included), after which the previous
+    keys can be removed. Returns the count per ``app_label.Model.field``; idempotent."""
+    keys = _keys()
+    counts: dict[str, int] = {}
+    for model, field in encrypted_columns():
+        table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+        binary = isinstance(field, models.BinaryField)
+        done, last = 0, 0
+        while True:
+            with connection.cursor() as cur:
+                cur.execute(
+                    f'SELECT "{pk}", "{column}" FROM "{table}" WHERE "{pk}" > %s AND "{column}" IS NOT NULL '
+                    f'ORDER BY "{pk}" LIMIT %s',
+                    [last, batch_size],
+                )
+                rows = cur.fetchall()
+            if not rows:
+                break
+            updates = []
+            for row_id, value in rows:
+                token = bytes(value) if isinstance(value, memoryview | bytes) else (value or "").encode()
+                if not token or not looks_encrypted(token):
+                    continue
+                fresh = keys.rotate(token)
+                updates.append((fresh if binary else fresh.decode(), row_id))
+            _batched_update(table, column, updates, pk)
+            done, last = done + len(updates), rows[-1][0]
+        counts[f"{model._meta.label}.{field.name}"] = done
+    return counts

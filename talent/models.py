@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import crypto
 from portal.models import Organization, Region, User
-from portal.validators import mask_id_number, normalize_id_number
+from portal.validators import mask_id_number, mask_phone, normalize_id_number
 
 __all__ = [
     "TitleSeries",
@@ -114,7 +114,7 @@ class Person(models.Model):
         related_name="talent_people",
         verbose_name=_("employer"),
     )
-    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    contact = crypto.EncryptedCharField(_("contact"), max_length=100, blank=True)
     user = models.ForeignKey(
         User, models.SET_NULL, null=True, blank=True, related_name="talent_person", verbose_name=_("account")
     )
@@ -134,6 +134,11 @@ class Person(models.Model):
         self.id_number_encrypted = protect_id_number(number)
         self.id_number_hash = id_number_digest(number)
         self.id_number_masked = mask_id_number(number)
+
+    @property
+    def contact_masked(self) -> str:
+        """What everyone without the right to the ID number sees of the contact (as of a phone number)."""
+        return mask_phone(self.contact)
 
     def reveal_id_number(self) -> str:
         """The clear number; callers check the right to see it first (talent.permissions.may_see_id_number)."""

@@ -135,6 +135,7 @@ def request_detail(request, pk: int):
         "req": req,
         "holder_name": req.person.name,
         "id_number": req.person.reveal_id_number() if reveal else req.person.id_number_masked,
+        "contact": req.person.contact if reveal else req.person.contact_masked,
         "transitions": transitions,
         "action_url": reverse("talent:request_transition", args=[req.pk]),
         "changes": StateChange.objects.filter(

@@ -10,6 +10,7 @@ from django.db.models import Lookup, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal import crypto
 from portal.models import Organization, Region, User
 
 from .validators import validate_ip_reference
@@ -192,7 +193,7 @@ class Listing(models.Model):
         Base, models.SET_NULL, null=True, blank=True, related_name="listings", verbose_name=_("base or park")
     )
     contact_name = models.CharField(_("contact person"), max_length=100)
-    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    contact_phone = crypto.EncryptedCharField(_("contact phone"), max_length=32)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     expires_on = models.DateField(_("expires on"))
     state = models.CharField(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal import crypto
 from portal.models import PROVINCE_CODES, Organization, OrganizationKind, Region, User
 
 __all__ = [
@@ -187,7 +188,7 @@ class Provider(models.Model):
         Region, models.PROTECT, related_name="+", editable=False, verbose_name=_("region")
     )
     description = models.TextField(_("description"), blank=True)
-    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    contact = crypto.EncryptedCharField(_("contact"), max_length=200, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=ProviderState.choices, default=ProviderState.PENDING
     )

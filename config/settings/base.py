@@ -222,6 +222,11 @@ DEADLINE_REMINDER_BEFORE = timedelta(days=int(env("DEADLINE_REMINDER_DAYS", "2")
 
 # Key for personal data encrypted at rest (ID and phone numbers). Development default only.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "dev-only-field-key-not-for-production")
+# Rotation: put the old key here (comma-separated), set the new one above, run `manage.py rotate_field_key`.
+FIELD_ENCRYPTION_KEYS_PREVIOUS = env("FIELD_ENCRYPTION_KEYS_PREVIOUS", "")
+# Key of the look-up hashes (portal.crypto.blind_index); empty means FIELD_ENCRYPTION_KEY. Keep it when
+# rotating the encryption key: the registry stores only hashes, which cannot be recomputed.
+FIELD_INDEX_KEY = env("FIELD_INDEX_KEY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,10 +7,7 @@ import portal.crypto
 
 
 def encrypt_existing(apps, schema_editor):
-    User = apps.get_model("portal", "User")
-    for pk, phone in User.objects.exclude(phone="").values_list("pk", "phone").iterator():
-        if not portal.crypto.looks_encrypted(phone):
-            User.objects.filter(pk=pk).update(phone=portal.crypto.encrypt(phone))
+    portal.crypto.encrypt_in_place("portal_user", "phone")
 
 
 class Migration(migrations.Migration):

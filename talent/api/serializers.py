@@ -86,6 +86,7 @@ class RecognitionRequestSerializer(serializers.ModelSerializer):
         return {
             "name": obj.person.name,
             "id_number": obj.person.reveal_id_number() if full else obj.person.id_number_masked,
+            "contact": obj.person.contact if full else obj.person.contact_masked,
         }
 
     def get_credential(self, obj) -> dict:

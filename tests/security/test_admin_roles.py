@@ -140,3 +140,24 @@ def test_no_code_path_deletes_audit_entries():
             if pattern.search(path.read_text(encoding="utf-8")) and "migrations" not in path.parts:
                 offenders.append(str(path))
     assert offenders == []
+
+
+def test_the_auditor_reads_the_voucher_ledger_of_every_region_and_no_other_business_record(audit_admin):
+    """Decision: the ledger is the money trail an auditor checks (art. 15, funds used across regions), so
+    the audit administrator reads all of it; it is read-only for everyone, and the vouchers, claims and
+    applications themselves stay with the regions' officials."""
+    from tests.vouchers.factories import make_programme
+    from vouchers.models import LedgerEntry
+
+    make_programme("130000")
+    make_programme("110000")
+    expected = set(LedgerEntry.objects.values_list("pk", flat=True))
+    assert len(set(LedgerEntry.objects.values_list("programme__region_id", flat=True))) == 2
+    api = api_as(audit_admin)
+    rows = api.get("/api/v1/vouchers/ledger/").json()["results"]
+    assert {r["id"] for r in rows} == expected
+    first = rows[0]["id"]
+    assert api.post("/api/v1/vouchers/ledger/", {"amount": "1"}, format="json").status_code in (403, 405)
+    assert api.delete(f"/api/v1/vouchers/ledger/{first}/").status_code in (403, 405)
+    for other in ("vouchers", "claims", "applications", "settlements"):  # programmes are public
+        assert api.get(f"/api/v1/vouchers/{other}/").json()["results"] == [], other

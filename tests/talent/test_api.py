@@ -51,9 +51,11 @@ def test_whole_path_by_api_including_an_issuing_system_answering(agencies):
     )
     assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
 
-    # the agencies involved see the full number on the record; the applicant does not
+    # the agencies involved see the full number and contact on the record; the applicant does not
     assert host.get(f"{BASE}/requests/{pk}/").json()["holder"]["id_number"] == number
+    assert host.get(f"{BASE}/requests/{pk}/").json()["holder"]["contact"] == "13800000000"
     assert applicant.get(f"{BASE}/requests/{pk}/").json()["holder"]["id_number"] != number
+    assert applicant.get(f"{BASE}/requests/{pk}/").json()["holder"]["contact"] == "138****0000"
     certs = applicant.get(f"{BASE}/certificates/").json()["results"]
     assert [c["code"] for c in certs] == [code]
 
