@@ -70,9 +70,8 @@ def evaluate_targets(report: dict) -> list[dict]:
         )
     for key, suffix in (
         ("celery", ""),
-        ("celery_proposed", " (proposed CELERY_DB_REUSE_MAX)"),
-        ("celery_proposed_outbox", " (proposed CELERY_DB_REUSE_MAX + one-transaction deliver_event)"),
-        ("celery_proposed_c2", " (proposed, concurrency 2)"),
+        ("celery_batch1", " (before: one event per task)"),
+        ("celery_c2", " (concurrency 2)"),
     ):
         out += _celery_targets(report.get(key), suffix)
     return out
@@ -203,11 +202,7 @@ def render_markdown(report: dict) -> str:
                 f"| {r['word']} | `{r['tsquery']}` | {r['tsquery_matches']:,} | {r['like_matches']:,} | "
                 f"{r['missing']} | {r['extra']} | {r['tsquery_count_ms']} | {r['like_scan_ms']} |"
             )
-    variants = [
-        k
-        for k in ("celery", "celery_proposed", "celery_proposed_outbox", "celery_proposed_c2")
-        if report.get(k)
-    ]
+    variants = [k for k in ("celery", "celery_batch1", "celery_c2") if report.get(k)]
     if variants:
         first = report[variants[0]]
         lines += [

@@ -39,6 +39,3 @@ STORAGES = {
 }
 # No collected static folder on a bench machine: WhiteNoise's warning about it is noise here.
 warnings.filterwarnings("ignore", message="No directory at")
-# Off unless the runner asks for it: the "proposed" Celery measurement keeps each worker's database
-# connection across tasks (Celery otherwise closes it after every task when this is unset).
-CELERY_DB_REUSE_MAX = int(env("BENCH_CELERY_DB_REUSE_MAX", "0")) or None

@@ -391,6 +391,10 @@ class EmailDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="email_once_per_event")]
+        # the sweeper's look-up of e-mails a crashed worker left unsent stays small as the table grows
+        indexes = [
+            models.Index(fields=["event"], name="email_unsent", condition=Q(sent_at__isnull=True, error=""))
+        ]
 
     def __str__(self) -> str:
         return f"{self.address} · {self.event_id}"

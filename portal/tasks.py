@@ -14,7 +14,9 @@ __all__ = [
 ]
 
 
-@shared_task(acks_late=True, max_retries=None)
+# No result is stored for the delivery tasks: nothing reads it, and at a burst's rate the result
+# backend's writes would cost as much as the delivery.
+@shared_task(acks_late=True, max_retries=None, ignore_result=True)
 def deliver_event_task(event_id: str) -> None:
     outbox.deliver_event(event_id)
 
@@ -28,10 +30,11 @@ def sweep_outbox(older_than_seconds: float | None = None) -> int:
     ids = outbox.undelivered_event_ids(older_than=older_than)
     for event_id in ids:
         deliver_event_task.delay(str(event_id))
+    outbox.send_unsent_emails(older_than=older_than)
     return len(ids)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def send_webhook_task(delivery_id: int) -> None:
     outbox.send_webhook(delivery_id)
 

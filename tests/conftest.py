@@ -50,6 +50,9 @@ class WorkerProcess:
         if db.get("PASSWORD"):
             url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{self.db_name}"
         env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings.test")
+        # Small outbox batches: a test that kills the worker or Redis "mid-way" through a few hundred
+        # events must find many transactions still to come, not one batch that commits them all.
+        env.setdefault("OUTBOX_BATCH_SIZE", "10")
         return env
 
     def start(self) -> None:

