@@ -141,7 +141,10 @@ PASSWORD_MAX_AGE_DAYS_OFFICIALS = int(env("PASSWORD_MAX_AGE_DAYS_OFFICIALS", "90
 
 # Sessions: idle timeout 30 minutes (refreshed on each request), absolute age 12 hours.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request: portal.middleware.SessionTimeoutMiddleware refreshes an active session
+# once a minute, so the idle timeout holds (to within that minute, early) without a write per request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
