@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -12,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from portal.attachments import attachments_of
 from portal.deadlines import open_deadlines_for
-from portal.exceptions import TransitionNotAllowed, ValidationError
 from portal.exports import xlsx_response
 from portal.models import Role
+from portal.pages import posted_step, run_service
 from portal.permissions import can, official_province_id, require
 from portal.views import paginate
 
@@ -76,35 +78,16 @@ PROJECT_STEPS = {
 CONSORTIUM_STEPS = {"activate": services.activate_consortium, "dissolve": services.dissolve_consortium}
 
 
-def _error_messages(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-
-
-def _to_form(form, exc: ValidationError) -> None:
-    for field, errors in _error_messages(exc).items():
-        for e in errors:
-            form.add_error(field if field in form.fields else None, e)
-
-
 def _run_step(request, steps: dict, obj, on_error):
     """Run the posted workflow step; on a refusal of input or state, show the page again with the
     message (400 or 409) and nothing changed."""
-    name = request.POST.get("transition") or request.POST.get("do") or ""
-    service = steps.get(name)
-    if service is None:
-        raise Http404
-    try:
-        service(obj, actor=request.user, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        for field, errors in _error_messages(exc).items():
-            for e in errors:
-                messages.error(request, f"{'' if field == '__all__' else field + ': '}{e}")
-        return on_error(400)
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
-        return on_error(409)
-    messages.success(request, _("Done."))
-    return None
+    service = posted_step(request, steps)
+    done = run_service(
+        request,
+        lambda: service(obj, actor=request.user, reason=request.POST.get("reason", "")),
+        success=_("Done."),
+    )
+    return None if done else on_error(done.status)
 
 
 def _one_of(transitions, *pairs):
@@ -186,10 +169,12 @@ def programme_create(request):
     form = ProgrammeForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                programme = services.create_programme(
+            created = run_service(
+                request,
+                lambda: services.create_programme(
                     actor=request.user,
                     year=d["year"],
                     title=d["title"],
@@ -200,11 +185,12 @@ def programme_create(request):
                     funding_cap=d["funding_cap"],
                     region_budgets=form.region_budgets(),
                     topics=form.topic_rows(),
-                )
-                return redirect(programme)
-            except ValidationError as exc:
-                _to_form(form, exc)
-        status = 400
+                ),
+                form=form,
+            )
+            if created:
+                return redirect(created)
+            status = created.status
     return render(request, "cooperation/programme_form.html", {"form": form}, status=status)
 
 
@@ -219,10 +205,12 @@ def programme_edit(request, pk: int):
     form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_for(programme))
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                services.update_programme(
+            saved = run_service(
+                request,
+                lambda: services.update_programme(
                     programme,
                     actor=request.user,
                     year=d["year"],
@@ -234,12 +222,13 @@ def programme_edit(request, pk: int):
                     funding_cap=d["funding_cap"],
                     region_budgets=form.region_budgets(),
                     topics=form.topic_rows(),
-                )
-                messages.success(request, _("The draft is saved."))
+                ),
+                success=_("The draft is saved."),
+                form=form,
+            )
+            if saved:
                 return redirect(programme)
-            except ValidationError as exc:
-                _to_form(form, exc)
-        status = 400
+            status = saved.status
     return render(
         request, "cooperation/programme_form.html", {"form": form, "programme": programme}, status=status
     )
@@ -361,10 +350,12 @@ def application_form(request, pk: int | None = None, programme_pk: int | None = 
     )
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid() and formset.is_valid():
             rows = [f.cleaned_data for f in formset if f.cleaned_data.get("organization")]
-            try:
-                application = services.save_application(
+            saved = run_service(
+                request,
+                lambda: services.save_application(
                     actor=request.user,
                     application=application,
                     programme=programme,
@@ -379,12 +370,13 @@ def application_form(request, pk: int | None = None, programme_pk: int | None = 
                         }
                         for r in rows
                     ],
-                )
-                messages.success(request, _("The draft is saved."))
-                return redirect(application)
-            except ValidationError as exc:
-                _to_form(form, exc)
-        status = 400
+                ),
+                success=_("The draft is saved."),
+                form=form,
+            )
+            if saved:
+                return redirect(saved)
+            status = saved.status
     return render(
         request,
         "cooperation/application_form.html",
@@ -441,14 +433,20 @@ def application_transition(request, pk: int):
 def application_assign(request, pk: int):
     application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
     form = AssignExpertForm(request.POST, application=application)
+    status = 400
     if form.is_valid():
-        try:
-            services.assign_expert(application, actor=request.user, expert=form.cleaned_data["expert"])
-            messages.success(request, _("The expert is assigned."))
+        done = run_service(
+            request,
+            lambda: services.assign_expert(
+                application, actor=request.user, expert=form.cleaned_data["expert"]
+            ),
+            success=_("The expert is assigned."),
+            form=form,
+        )
+        if done:
             return redirect(application)
-        except ValidationError as exc:
-            _to_form(form, exc)
-    return application_detail(request, pk, status=400, assign_form=form)
+        status = done.status
+    return application_detail(request, pk, status=status, assign_form=form)
 
 
 @login_required
@@ -456,18 +454,18 @@ def application_assign(request, pk: int):
 def application_attach(request, pk: int):
     application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attach_to_application(application, actor=request.user, upload=form.cleaned_data["file"])
-            messages.success(request, _("The file is attached."))
-            return redirect(application)
-        except ValidationError as exc:
-            for errors in _error_messages(exc).values():
-                for e in errors:
-                    messages.error(request, e)
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose a file."))
-    return application_detail(request, pk, status=400)
+        return application_detail(request, pk, status=400)
+    # the page shows a fresh upload form, so a refusal is shown as a message
+    done = run_service(
+        request,
+        lambda: services.attach_to_application(
+            application, actor=request.user, upload=form.cleaned_data["file"]
+        ),
+        success=_("The file is attached."),
+    )
+    return redirect(application) if done else application_detail(request, pk, status=done.status)
 
 
 # --------------------------------------------------------------------------- reviews
@@ -495,21 +493,29 @@ def review_detail(request, pk: int):
     form = ReviewForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        try:
-            if request.POST.get("do") == "declare_conflict":
-                services.declare_conflict(review, actor=request.user, reason=request.POST.get("reason", ""))
-                messages.success(request, _("Your conflict of interest is recorded."))
+        status = 400
+        if request.POST.get("do") == "declare_conflict":
+            done = run_service(
+                request,
+                lambda: services.declare_conflict(
+                    review, actor=request.user, reason=request.POST.get("reason", "")
+                ),
+                success=_("Your conflict of interest is recorded."),
+                form=form,
+            )
+            if done:
                 return redirect("cooperation:review_list")
-            if form.is_valid():
-                services.submit_review(review, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Your review is submitted."))
+            status = done.status
+        elif form.is_valid():
+            done = run_service(
+                request,
+                lambda: services.submit_review(review, actor=request.user, **form.cleaned_data),
+                success=_("Your review is submitted."),
+                form=form,
+            )
+            if done:
                 return redirect(review)
-        except ValidationError as exc:
-            _to_form(form, exc)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            status = 409
-        status = status if status != 200 else 400
+            status = done.status
     return render(
         request,
         "cooperation/review_detail.html",
@@ -586,24 +592,25 @@ def project_action(request, pk: int, what: str):
     if form_cls is None:
         raise Http404
     form = form_cls(request.POST)
-    if form.is_valid():
-        try:
-            if what == "submit":
-                report_pk = request.POST.get("report", "")
-                if not report_pk.isdigit():
-                    raise Http404
-                report = get_object_or_404(project.reports.all(), pk=int(report_pk))
-                services.submit_report(report, actor=request.user, content=form.cleaned_data["content"])
-            else:
-                fn(project, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Done."))
-            return redirect(project)
-        except ValidationError as exc:
-            _to_form(form, exc)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return project_detail(request, pk, status=409)
-    return project_detail(request, pk, status=400, forms_={what: form})
+    if not form.is_valid():
+        return project_detail(request, pk, status=400, forms_={what: form})
+    if what == "submit":
+        report_pk = request.POST.get("report", "")
+        if not report_pk.isdigit():
+            raise Http404
+        report = get_object_or_404(project.reports.all(), pk=int(report_pk))
+        call = partial(
+            services.submit_report, report, actor=request.user, content=form.cleaned_data["content"]
+        )
+    else:
+        call = partial(fn, project, actor=request.user, **form.cleaned_data)
+    done = run_service(request, call, success=_("Done."), form=form)
+    if done:
+        return redirect(project)
+    # bad input: the posted form again with its errors; a refused state: the page as it is
+    return project_detail(
+        request, pk, status=done.status, forms_={what: form} if done.status == 400 else None
+    )
 
 
 @login_required
@@ -611,10 +618,9 @@ def project_action(request, pk: int, what: str):
 def milestone_done(request, pk: int, milestone_pk: int):
     project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
     milestone = get_object_or_404(project.milestones.all(), pk=milestone_pk)
-    try:
-        services.complete_milestone(milestone, actor=request.user)
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
+    run_service(
+        request, lambda: services.complete_milestone(milestone, actor=request.user), raise_denied=True
+    )
     return redirect(project)
 
 
@@ -652,14 +658,17 @@ def consortium_create(request):
     form = ConsortiumForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.create_consortium(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Registered."))
-                return redirect("cooperation:consortium_list")
-            except ValidationError as exc:
-                _to_form(form, exc)
         status = 400
+        if form.is_valid():
+            done = run_service(
+                request,
+                lambda: services.create_consortium(actor=request.user, **form.cleaned_data),
+                success=_("Registered."),
+                form=form,
+            )
+            if done:
+                return redirect("cooperation:consortium_list")
+            status = done.status
     return render(request, "cooperation/consortium_form.html", {"form": form}, status=status)
 
 
@@ -705,21 +714,18 @@ def consortium_member(request, pk: int, what: str):
         service = services.remove_consortium_member
     else:
         raise Http404
-    try:
-        service(consortium, actor=request.user, organization=organization)
-    except ValidationError as exc:
-        if form is not None:
-            _to_form(form, exc)
-        else:
-            for field, errors in _error_messages(exc).items():
-                for e in errors:
-                    messages.error(request, f"{field}: {e}")
-        return consortium_detail(request, pk, status=400, member_form=form)
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
-        return consortium_detail(request, pk, status=409)
-    messages.success(request, _("Done."))
-    return redirect("cooperation:consortium_detail", pk=pk)
+    done = run_service(
+        request,
+        lambda: service(consortium, actor=request.user, organization=organization),
+        success=_("Done."),
+        form=form,
+    )
+    if done:
+        return redirect("cooperation:consortium_detail", pk=pk)
+    # bad input: the posted form again with its errors; a refused state: the page as it is
+    return consortium_detail(
+        request, pk, status=done.status, member_form=form if done.status == 400 else None
+    )
 
 
 @login_required

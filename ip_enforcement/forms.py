@@ -17,7 +17,6 @@ __all__ = [
     "AssistanceForm",
     "JournalForm",
     "EvidenceForm",
-    "apply_errors",
 ]
 
 
@@ -86,10 +85,3 @@ class JournalForm(_Base):
 class EvidenceForm(_Base):
     description = forms.CharField(label=_("description"), max_length=300)
     file = forms.FileField(label=_("file"))
-
-
-def apply_errors(form: forms.Form, exc) -> None:
-    """Put a service's ValidationError on the form's fields (or the form itself)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, messages in errors.items():
-        form.add_error(field if field in form.fields else None, messages)

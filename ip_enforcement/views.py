@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import attachments
-from portal.exceptions import TransitionNotAllowed, ValidationError
 from portal.exports import xlsx_response
 from portal.models import Deadline, content_type_for
+from portal.pages import FORBIDDEN, form_status, posted_step, run_service
 from portal.views import paginate
 
 from . import selectors, services
@@ -30,7 +30,6 @@ from .forms import (
     EvidenceForm,
     JournalForm,
     ReferralForm,
-    apply_errors,
 )
 from .models import AssistanceRequest, Outcome, Referral
 from .permissions import is_complainant, is_coordinator, is_enforcement_officer, is_involved
@@ -126,19 +125,19 @@ def case_create(request):
     if not is_enforcement_officer(request.user):
         raise DjangoPermissionDenied(_("Only officers of IP or market-regulation agencies may open cases."))
     form = CaseForm(request.POST or None)
+    case = None
     if request.method == "POST" and form.is_valid():
-        try:
-            case = services.create_case(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        case = run_service(
+            request, lambda: services.create_case(actor=request.user, **form.cleaned_data), form=form
+        )
+        if case:
             messages.success(request, _("Case %(number)s recorded.") % {"number": case.number})
             return redirect(case)
     return render(
         request,
         "ip_enforcement/form.html",
         {"form": form, "title": _("New case")},
-        status=400 if form.errors else 200,
+        status=form_status(form, case),
     )
 
 
@@ -147,21 +146,21 @@ def complaint_create(request):
     if not is_complainant(request.user):
         raise DjangoPermissionDenied(_("Only members of an enterprise or institution may file a complaint."))
     form = ComplaintForm(request.POST or None)
+    case = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         agency = data.pop("agency")
-        try:
-            case = services.file_complaint(actor=request.user, agency=agency, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        case = run_service(
+            request, lambda: services.file_complaint(actor=request.user, agency=agency, **data), form=form
+        )
+        if case:
             messages.success(request, _("Your complaint was filed as %(number)s.") % {"number": case.number})
             return redirect("ip_enforcement:home")
     return render(
         request,
         "ip_enforcement/form.html",
         {"form": form, "title": _("File a complaint")},
-        status=400 if form.errors else 200,
+        status=form_status(form, case),
     )
 
 
@@ -209,21 +208,15 @@ def case_detail(request, pk: int):
 def _case_action(request, pk, form_class, title, service, success):
     case = _case_or_404(request, pk)
     form = form_class(request.POST or None, request.FILES or None)
+    done = None
     if request.method == "POST" and form.is_valid():
-        try:
-            obj = service(case, form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect(obj.get_absolute_url())
+        done = run_service(request, lambda: service(case, form.cleaned_data), success=success, form=form)
+        if done:
+            return redirect(done.get_absolute_url())
+    # the form again: 400 for bad input or a step the case's state refuses; a refusal of role, 403
+    status = FORBIDDEN.status if done is FORBIDDEN else 400 if (form.errors or done is not None) else 200
     return render(
-        request,
-        "ip_enforcement/form.html",
-        {"form": form, "title": title, "case": case},
-        status=400 if form.errors else 200,
+        request, "ip_enforcement/form.html", {"form": form, "title": title, "case": case}, status=status
     )
 
 
@@ -255,11 +248,12 @@ def assistance_create(request, pk: int):
 @require_POST
 def case_close(request, pk: int):
     case = _case_or_404(request, pk)
-    try:
-        services.close_case(case, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Case closed."))
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
+    run_service(
+        request,
+        lambda: services.close_case(case, actor=request.user, reason=request.POST.get("reason", "")),
+        success=_("Case closed."),
+        raise_denied=True,
+    )
     return redirect(case)
 
 
@@ -269,11 +263,12 @@ def journal_add(request, pk: int):
     case = _case_or_404(request, pk)
     form = JournalForm(request.POST)
     if form.is_valid():
-        try:
-            services.add_journal_entry(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, _("Journal entry added."))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
+        run_service(
+            request,
+            lambda: services.add_journal_entry(actor=request.user, case=case, **form.cleaned_data),
+            success=_("Journal entry added."),
+            raise_denied=True,
+        )
     else:
         messages.error(request, _("Write the entry's text."))
     return redirect(case)
@@ -285,16 +280,17 @@ def evidence_add(request, pk: int):
     case = _case_or_404(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.add_evidence(
+        run_service(
+            request,
+            lambda: services.add_evidence(
                 actor=request.user,
                 case=case,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
-            )
-            messages.success(request, _("Evidence file stored."))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
+            ),
+            success=_("Evidence file stored."),
+            raise_denied=True,
+        )
     else:
         messages.error(request, _("Give a description and choose a file."))
     return redirect(case)
@@ -414,23 +410,21 @@ def assistance_detail(request, pk: int):
 
 
 def _run_step(request, obj, services_by_name):
-    name = request.POST.get("transition", "")
-    service = services_by_name.get(name)
+    """Take the posted step with the inputs it knows; back to the record whatever happened (a refusal
+    shown as a message), except that a refusal of role is a 403."""
+    service = posted_step(request, services_by_name, default=None)
     if service is None:
         messages.error(request, _("Unknown action."))
         return redirect(obj.get_absolute_url())
     inputs = {k: request.POST[k] for k in _STEP_INPUTS if k in request.POST}
     if request.FILES.getlist("files"):
         inputs["files"] = request.FILES.getlist("files")
-    try:
-        accepting_known_inputs(service)(obj, actor=request.user, **inputs)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items()))
-        return redirect(obj.get_absolute_url())
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
-        return redirect(obj.get_absolute_url())
-    messages.success(request, _("Done."))
+    run_service(
+        request,
+        lambda: accepting_known_inputs(service)(obj, actor=request.user, **inputs),
+        success=_("Done."),
+        raise_denied=True,
+    )
     return redirect(obj.get_absolute_url())
 
 
@@ -445,13 +439,14 @@ def referral_step(request, pk: int):
 @require_POST
 def referral_extend(request, pk: int):
     referral = get_object_or_404(selectors.referral_list(user=request.user), pk=pk)
-    try:
-        services.extend_referral_decision(referral, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Decision deadline extended by 15 working days."))
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
+    run_service(
+        request,
+        lambda: services.extend_referral_decision(
+            referral, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        success=_("Decision deadline extended by 15 working days."),
+        raise_denied=True,
+    )
     return redirect(referral)
 
 
@@ -499,13 +494,12 @@ def operation_result(request, pk: int):
     task = op.tasks.filter(pk=request.POST.get("task") or 0).first()
     if task is None:
         raise Http404
-    try:
-        services.record_task_result(task, actor=request.user, result=request.POST.get("result", ""))
-        messages.success(request, _("Result recorded."))
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
+    run_service(
+        request,
+        lambda: services.record_task_result(task, actor=request.user, result=request.POST.get("result", "")),
+        success=_("Result recorded."),
+        raise_denied=True,
+    )
     return redirect(op)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organization, OrganizationKind
@@ -17,7 +16,6 @@ __all__ = [
     "RegistryImportForm",
     "VerifyForm",
     "EvidenceForm",
-    "apply_errors",
 ]
 
 PROVINCES = [("110000", "北京市"), ("120000", "天津市"), ("130000", "河北省")]
@@ -32,15 +30,6 @@ def _bootstrap(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
-
-
-def apply_errors(form: forms.Form, exc: DjangoValidationError) -> None:
-    """Show a service's ValidationError on the form, by field."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, messages in errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class _IdNumberMixin:

@@ -8,7 +8,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import attachments, audit
-from portal.exceptions import TransitionNotAllowed
 from portal.exports import xlsx_response
 from portal.models import StateChange, content_type_for
+from portal.pages import form_status, posted_step, run_service
 from portal.permissions import can
 from portal.views import paginate
 
 from . import selectors, services
 from .filters import AppointmentFilterSet, RecognitionRequestFilterSet, RegistryEntryFilterSet
-from .forms import AppointmentForm, EvidenceForm, RegistryImportForm, RequestForm, VerifyForm, apply_errors
+from .forms import AppointmentForm, EvidenceForm, RegistryImportForm, RequestForm, VerifyForm
 from .models import mask_name
 from .permissions import is_hr_agency_member, may_file, may_see_id_number, talent_province_id
 from .workflows import REQUEST_WORKFLOW
@@ -111,17 +110,21 @@ def request_new(request):
         raise DjangoPermissionDenied(decision.reason)
     initial = {"host_region": request.user.province_id}
     form = RequestForm(request.POST or None, request.FILES or None, initial=initial)
+    req = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         evidence = data.pop("evidence")
-        try:
-            req = services.request_file(actor=request.user, evidence=[evidence] if evidence else [], **data)
-        except DjangoValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        req = run_service(
+            request,
+            lambda: services.request_file(
+                actor=request.user, evidence=[evidence] if evidence else [], **data
+            ),
+            form=form,
+        )
+        if req:
             messages.success(request, _("Request %(ref)s filed.") % {"ref": req.reference})
             return redirect(req)
-    return render(request, "talent/request_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "talent/request_form.html", {"form": form}, status=form_status(form, req))
 
 
 @login_required
@@ -153,20 +156,12 @@ def request_detail(request, pk: int):
 @require_POST
 def request_transition(request, pk: int):
     req = get_object_or_404(selectors.request_list(user=request.user), pk=pk)
-    name = request.POST.get("do") or request.POST.get("transition") or ""
-    service = STEPS.get(name)
-    if service is None:
-        raise Http404
-    try:
-        service(req, actor=request.user, reason=request.POST.get("reason", ""))
-    except DjangoValidationError as exc:
-        for msgs in (exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}).values():
-            for m in msgs:
-                messages.error(request, m)
-    except (DjangoPermissionDenied, TransitionNotAllowed) as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    else:
-        messages.success(request, _("Done."))
+    service = posted_step(request, STEPS)
+    run_service(
+        request,
+        lambda: service(req, actor=request.user, reason=request.POST.get("reason", "")),
+        success=_("Done."),
+    )
     return redirect(req)
 
 
@@ -176,16 +171,13 @@ def request_evidence(request, pk: int):
     req = get_object_or_404(selectors.request_list(user=request.user), pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.request_attach_evidence(req, actor=request.user, upload=form.cleaned_data["evidence"])
-        except DjangoValidationError as exc:
-            for msgs in exc.message_dict.values():
-                for m in msgs:
-                    messages.error(request, m)
-        except DjangoPermissionDenied as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Document added."))
+        run_service(
+            request,
+            lambda: services.request_attach_evidence(
+                req, actor=request.user, upload=form.cleaned_data["evidence"]
+            ),
+            success=_("Document added."),
+        )
     else:
         messages.error(request, _("Choose a file."))
     return redirect(req)
@@ -241,14 +233,14 @@ def registry(request):
         request.GET or None, queryset=selectors.registry_entry_list(user=request.user)
     )
     form = RegistryImportForm(request.POST or None, request.FILES or None)
+    job = None
     if request.method == "POST" and form.is_valid():
-        try:
-            job = services.registry_import_start(actor=request.user, upload=form.cleaned_data["file"])
-        except DjangoValidationError as exc:
-            apply_errors(form, exc)
-        except DjangoPermissionDenied as exc:
-            messages.error(request, str(exc))
-        else:
+        job = run_service(
+            request,
+            lambda: services.registry_import_start(actor=request.user, upload=form.cleaned_data["file"]),
+            form=form,
+        )
+        if job:
             return redirect(job)
     return render(
         request,
@@ -260,6 +252,7 @@ def registry(request):
             "imports": list(selectors.registry_import_list(user=request.user)[:5]),
             "can_import": is_hr_agency_member(request.user),
         },
+        # a refusal of role or state is a message above the page, which answers 200 as it always has
         status=400 if form.errors else 200,
     )
 
@@ -308,14 +301,20 @@ def appointment_list(request):
 @login_required
 def appointment_new(request):
     form = AppointmentForm(request.POST or None)
+    done = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_create(actor=request.user, **form.cleaned_data)
-        except DjangoValidationError as exc:
-            apply_errors(form, exc)
-        except DjangoPermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Appointment recorded."))
+        done = run_service(
+            request,
+            lambda: services.appointment_create(actor=request.user, **form.cleaned_data),
+            success=_("Appointment recorded."),
+            form=form,
+        )
+        if done:
             return redirect("talent:appointment_list")
-    return render(request, "talent/appointment_form.html", {"form": form}, status=400 if form.errors else 200)
+    # a refusal shows the form again with 400, as it always has (a refusal of role included)
+    return render(
+        request,
+        "talent/appointment_form.html",
+        {"form": form},
+        status=400 if done is not None else form_status(form),
+    )

@@ -13,6 +13,7 @@ from portal.deadlines import open_deadlines_for
 from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from portal.exports import xlsx_response
 from portal.models import StateChange, content_type_for
+from portal.pages import form_status, posted_step, refusal_message, run_service, show_errors
 from portal.permissions import can
 from portal.views import paginate
 
@@ -60,16 +61,6 @@ LIST_CAP = 10_000
 def _filter_status(filterset) -> int:
     """400 when a filter's value is not valid (the form names it; the other filters still apply)."""
     return 400 if filterset.is_bound and filterset.form.errors else 200
-
-
-def _form_status(form) -> int:
-    """400 when a submitted form has errors (each shown next to its field)."""
-    return 400 if form.is_bound and form.errors else 200
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def home(request):
@@ -152,17 +143,19 @@ def listing_create(request):
     if not may_publish(request.user):
         raise Http404
     form = ListingForm(request.POST or None)
+    listing = None
     if request.method == "POST" and form.is_valid():
-        try:
-            listing = services.listing_create(
+        listing = run_service(
+            request,
+            lambda: services.listing_create(
                 actor=request.user, data=form.service_data(), submit="submit" in request.POST
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The listing was saved."))
+            ),
+            success=_("The listing was saved."),
+            form=form,
+        )
+        if listing:
             return redirect(listing)
-    return render(request, "transfer/listing_form.html", {"form": form}, status=_form_status(form))
+    return render(request, "transfer/listing_form.html", {"form": form}, status=form_status(form, listing))
 
 
 @login_required
@@ -175,16 +168,21 @@ def listing_edit(request, pk: int):
     }
     initial.update(region=listing.region_id, base=listing.base_id, ip_refs=", ".join(listing.ip_refs))
     form = ListingForm(request.POST or None, initial=initial)
+    done = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.listing_update(listing, actor=request.user, data=form.service_data())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The listing was saved."))
+        done = run_service(
+            request,
+            lambda: services.listing_update(listing, actor=request.user, data=form.service_data()),
+            success=_("The listing was saved."),
+            form=form,
+        )
+        if done:
             return redirect(listing)
     return render(
-        request, "transfer/listing_form.html", {"form": form, "listing": listing}, status=_form_status(form)
+        request,
+        "transfer/listing_form.html",
+        {"form": form, "listing": listing},
+        status=form_status(form, done),
     )
 
 
@@ -199,16 +197,14 @@ _LISTING_SERVICES = {
 
 
 def _run_transition(request, obj, service_map) -> None:
-    service = service_map.get(request.POST.get("transition", ""))
-    if service is None:
-        raise Http404
-    try:
-        service(obj, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Done."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
+    """Take the posted step; the page redirects whatever happened, a refusal of role stays a 403."""
+    service = posted_step(request, service_map)
+    run_service(
+        request,
+        lambda: service(obj, actor=request.user, reason=request.POST.get("reason", "")),
+        success=_("Done."),
+        raise_denied=True,
+    )
 
 
 @login_required
@@ -225,11 +221,12 @@ def valuation_create(request, pk: int):
     listing = get_object_or_404(selectors.listing_list(user=request.user), pk=pk)
     form = ValuationForm(request.POST)
     if form.is_valid():
-        try:
-            services.valuation_request(actor=request.user, listing=listing, **form.cleaned_data)
-            messages.success(request, _("The valuation was requested."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+        run_service(
+            request,
+            lambda: services.valuation_request(actor=request.user, listing=listing, **form.cleaned_data),
+            success=_("The valuation was requested."),
+            raise_denied=True,
+        )
     else:
         messages.error(request, _("Some fields are not valid."))
     return redirect(listing)
@@ -250,15 +247,14 @@ def _valuation_complete(request, v):
     """The institution's value and report; a bad value or file re-shows the form (400) naming the field."""
     form = ValuationCompleteForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.valuation_complete(v, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            return redirect("transfer:valuation_list")
-        else:
-            messages.success(request, _("Done."))
+        done = run_service(
+            request,
+            lambda: services.valuation_complete(v, actor=request.user, **form.cleaned_data),
+            success=_("Done."),
+            form=form,
+            raise_denied=True,
+        )
+        if done or done.status == 409:  # done, or no longer possible: back to the list
             return redirect("transfer:valuation_list")
     v.refresh_from_db(fields=["state", "result_value", "result_note"])
     return render(request, "transfer/valuation_complete.html", {"v": v, "form": form}, status=400)
@@ -268,21 +264,18 @@ def _valuation_complete(request, v):
 @require_POST
 def valuation_transition(request, pk: int):
     v = get_object_or_404(selectors.valuation_list(user=request.user), pk=pk)
-    name = request.POST.get("transition", "")
-    if name == "complete":
+    if request.POST.get("transition", "") == "complete":
         return _valuation_complete(request, v)
-    try:
-        if name == "accept":
-            services.valuation_accept(v, actor=request.user)
-        elif name == "decline":
-            services.valuation_decline(v, actor=request.user, reason=request.POST.get("reason", ""))
-        else:
-            raise Http404
-        messages.success(request, _("Done."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
+    step = posted_step(
+        request,
+        {
+            "accept": lambda: services.valuation_accept(v, actor=request.user),
+            "decline": lambda: services.valuation_decline(
+                v, actor=request.user, reason=request.POST.get("reason", "")
+            ),
+        },
+    )
+    run_service(request, step, success=_("Done."), raise_denied=True)
     return redirect("transfer:valuation_list")
 
 
@@ -290,18 +283,18 @@ def valuation_transition(request, pk: int):
 def matching_lists(request):
     qs = selectors.matching_list_list(user=request.user)
     form = MatchingListForm(request.POST or None)
+    mlist = None
     if request.method == "POST" and form.is_valid():
-        try:
-            mlist = services.matching_list_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
+        mlist = run_service(
+            request, lambda: services.matching_list_create(actor=request.user, **form.cleaned_data), form=form
+        )
+        if mlist:
             return redirect(mlist)
     return render(
         request,
         "transfer/matching_lists.html",
         {"page": paginate(request, qs), "form": form, "may_create": request.user.is_official},
-        status=_form_status(form),
+        status=form_status(form, mlist),
     )
 
 
@@ -327,13 +320,15 @@ def matching_list_detail(request, pk: int):
             f"matching-list-{mlist.period}", cols, pairs, actor=request.user, description=mlist.title
         )
     form = PairForm(request.POST or None)
+    done = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.pair_propose(actor=request.user, matching_list=mlist, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The pair was proposed; both sides were told."))
+        done = run_service(
+            request,
+            lambda: services.pair_propose(actor=request.user, matching_list=mlist, **form.cleaned_data),
+            success=_("The pair was proposed; both sides were told."),
+            form=form,
+        )
+        if done:
             return redirect(mlist)
     page = paginate(request, pairs)
     rows = [(p, PAIR_WORKFLOW.available(p, request.user)) for p in page]
@@ -341,7 +336,7 @@ def matching_list_detail(request, pk: int):
         request,
         "transfer/matching_list_detail.html",
         {"mlist": mlist, "page": page, "rows": rows, "form": form},
-        status=_form_status(form),
+        status=form_status(form, done),
     )
 
 
@@ -397,6 +392,7 @@ def deal_list(request):
 @login_required
 def deal_create(request):
     form = DealForm(request.POST or None)
+    done = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["buyer_region"] = data["buyer_region"].pk if data.get("buyer_region") else None
@@ -406,14 +402,15 @@ def deal_create(request):
         else:
             data.pop("listing", None)
             data["seller"] = request.user.organization_id
-        try:
-            services.deal_register(actor=request.user, data=data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The deal was registered; the regions were told."))
+        done = run_service(
+            request,
+            lambda: services.deal_register(actor=request.user, data=data),
+            success=_("The deal was registered; the regions were told."),
+            form=form,
+        )
+        if done:
             return redirect("transfer:deal_list")
-    return render(request, "transfer/deal_form.html", {"form": form}, status=_form_status(form))
+    return render(request, "transfer/deal_form.html", {"form": form}, status=form_status(form, done))
 
 
 def base_list(request):
@@ -448,17 +445,19 @@ def base_detail(request, pk: int):
 def showcase_list(request):
     """Showcases of results (成果展示推介), public; officials open new ones for their region."""
     form = ShowcaseForm(request.POST or None)
+    showcase = None
     may_create = bool(request.user.is_authenticated and request.user.is_official)
     if request.method == "POST":
         if not may_create:
             raise Http404
         if form.is_valid():
-            try:
-                showcase = services.showcase_create(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("The showcase was created; now feature listings in it."))
+            showcase = run_service(
+                request,
+                lambda: services.showcase_create(actor=request.user, **form.cleaned_data),
+                success=_("The showcase was created; now feature listings in it."),
+                form=form,
+            )
+            if showcase:
                 return redirect(showcase)
     return render(
         request,
@@ -468,7 +467,7 @@ def showcase_list(request):
             "form": form,
             "may_create": may_create,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form, showcase),
     )
 
 
@@ -476,16 +475,18 @@ def showcase_detail(request, pk: int):
     showcase = get_object_or_404(selectors.showcase_list(user=request.user), pk=pk)
     may_change = request.user.is_authenticated and bool(can(request.user, "change", showcase))
     form = ShowcaseFeatureForm(request.POST or None)
+    done = None
     if request.method == "POST":
         if not may_change:
             raise Http404
         if form.is_valid():
-            try:
-                services.showcase_feature(actor=request.user, showcase=showcase, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("The listing is featured; its owner was told."))
+            done = run_service(
+                request,
+                lambda: services.showcase_feature(actor=request.user, showcase=showcase, **form.cleaned_data),
+                success=_("The listing is featured; its owner was told."),
+                form=form,
+            )
+            if done:
                 return redirect(showcase)
     return render(
         request,
@@ -497,7 +498,7 @@ def showcase_detail(request, pk: int):
             "may_change": may_change,
             "show_contact": request.user.is_authenticated,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form, done),
     )
 
 
@@ -505,13 +506,17 @@ def showcase_detail(request, pk: int):
 @require_POST
 def showcase_unfeature(request, pk: int):
     showcase = get_object_or_404(selectors.showcase_list(user=request.user), pk=pk)
+    # not run_service: a showcase one may not change is one that is not there (404, not a message)
     try:
         services.showcase_unfeature(
             actor=request.user, showcase=showcase, listing=request.POST.get("listing")
         )
-        messages.success(request, _("The listing was taken out of the showcase."))
     except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+        show_errors(request, exc)
+    except TransitionNotAllowed as exc:
+        messages.error(request, refusal_message(exc))
     except PermissionDenied:
         raise Http404 from None
+    else:
+        messages.success(request, _("The listing was taken out of the showcase."))
     return redirect(showcase)

@@ -15,9 +15,10 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.deadlines import open_deadlines_for
-from portal.exceptions import TransitionNotAllowed, ValidationError
+from portal.exceptions import ValidationError
 from portal.exports import xlsx_response
 from portal.models import PROVINCE_CODES, Organization, Region, StateChange, content_type_for
+from portal.pages import posted_step, run_service
 from portal.permissions import can
 from portal.views import paginate
 
@@ -192,26 +193,6 @@ def _history(obj):
     ).select_related("actor")
 
 
-def _run(request, fn, success: str, form=None):
-    """Call a service; show its refusal on the form's field it names, else as a message (never a 500)."""
-    try:
-        result = fn()
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]:
-            for e in errors:
-                if form is not None and field in form.fields:
-                    form.add_error(field, e)
-                    messages.error(request, f"{form.fields[field].label}: {e}")
-                else:
-                    messages.error(request, f"{field}: {e}" if field and field != "__all__" else e)
-        return None
-    except (DjangoPermissionDenied, TransitionNotAllowed) as exc:
-        messages.error(request, str(getattr(exc, "message", "") or exc) or _("You may not do this."))
-        return None
-    messages.success(request, success)
-    return result or True
-
-
 # --------------------------------------------------------------------------- home
 
 
@@ -238,10 +219,10 @@ def programme_list(request):
     if request.user.is_official:
         form = ProgrammeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            result = _run(
+            result = run_service(
                 request,
                 lambda: services.create_programme(actor=request.user, **form.cleaned_data),
-                _("Programme opened: its budget is allocated in the ledger."),
+                success=_("Programme opened: its budget is allocated in the ledger."),
             )
             if result:
                 return redirect(result.get_absolute_url())
@@ -268,12 +249,12 @@ def programme_detail(request, pk):
         problems = services.eligibility_problems(programme, org)
         form = ApplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            result = _run(
+            result = run_service(
                 request,
                 lambda: services.apply_for_voucher(
                     actor=request.user, programme=programme, **form.cleaned_data
                 ),
-                _("Your application was submitted."),
+                success=_("Your application was submitted."),
             )
             if result:
                 return redirect(result.get_absolute_url())
@@ -309,30 +290,31 @@ def programme_edit(request, pk):
     if action == "edit":
         posted = ProgrammeForm(request.POST)
         if posted.is_valid():  # the service refuses (409) once the programme has opened
-            done = _run(
+            done = run_service(
                 request,
                 lambda: services.update_programme(programme, actor=request.user, **posted.cleaned_data),
-                _("Programme changed."),
-                form=posted,
+                success=_("Programme changed."),
+                # once opened, the page no longer shows this form: say what is wrong in a message
+                form=None if opened else posted,
             )
         if not opened:
             edit_form = posted
     elif action == "budget":
         budget_form = BudgetForm(request.POST)
         if budget_form.is_valid():
-            done = _run(
+            done = run_service(
                 request,
                 lambda: services.change_budget(programme, actor=request.user, **budget_form.cleaned_data),
-                _("Budget changed: the difference is in the ledger."),
+                success=_("Budget changed: the difference is in the ledger."),
                 form=budget_form,
             )
     elif action == "close":
         close_form = CloseForm(request.POST)
         if close_form.is_valid():
-            done = _run(
+            done = run_service(
                 request,
                 lambda: services.close_programme(programme, actor=request.user, **close_form.cleaned_data),
-                _("Programme closed: vouchers already issued stay valid."),
+                success=_("Programme closed: vouchers already issued stay valid."),
                 form=close_form,
             )
     if done:
@@ -377,10 +359,10 @@ def provider_list(request):
 @login_required
 @require_POST
 def provider_register(request):
-    result = _run(
+    result = run_service(
         request,
         lambda: services.register_provider(actor=request.user),
-        _("Registered: your region will review it."),
+        success=_("Registered: your region will review it."),
     )
     return redirect(
         result.get_absolute_url() if hasattr(result, "get_absolute_url") else "vouchers:providers"
@@ -396,10 +378,10 @@ def provider_detail(request, pk):
         if (
             request.method == "POST"
             and form.is_valid()
-            and _run(
+            and run_service(
                 request,
                 lambda: services.add_service(actor=request.user, **form.cleaned_data),
-                _("Added to your catalogue."),
+                success=_("Added to your catalogue."),
             )
         ):
             return redirect(provider.get_absolute_url())
@@ -438,10 +420,10 @@ def service_edit(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _run(
+        and run_service(
             request,
             lambda: services.update_service(service, actor=request.user, **form.cleaned_data),
-            _("Catalogue updated."),
+            success=_("Catalogue updated."),
             form=form,
         )
     ):
@@ -459,10 +441,12 @@ def service_edit(request, pk):
 def service_toggle(request, pk):
     """Withdraw a service from the catalogue, or offer it again (bookings already made go on)."""
     service = _own_service(request, pk)
-    _run(
+    run_service(
         request,
         lambda: services.update_service(service, actor=request.user, active=not service.active),
-        _("Service offered again.") if not service.active else _("Service withdrawn from the catalogue."),
+        success=_("Service offered again.")
+        if not service.active
+        else _("Service withdrawn from the catalogue."),
     )
     return redirect(service.provider.get_absolute_url())
 
@@ -527,10 +511,10 @@ def voucher_detail(request, pk):
     if is_enterprise(request.user) and voucher.holder_id == request.user.organization_id:
         form = BookForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
-            result = _run(
+            result = run_service(
                 request,
                 lambda: services.book_service(actor=request.user, voucher=voucher, **form.cleaned_data),
-                _("Booked: the provider will file its claim after the service."),
+                success=_("Booked: the provider will file its claim after the service."),
             )
             if result:
                 return redirect(result.get_absolute_url())
@@ -573,20 +557,20 @@ def claim_detail(request, pk):
             file_form = FileClaimForm(request.POST, request.FILES)
             if file_form.is_valid():
                 docs = {k: v for k, v in file_form.cleaned_data.items() if hasattr(v, "read")}
-                if _run(
+                if run_service(
                     request,
                     lambda: services.file_claim(
                         claim, actor=request.user, amount=file_form.cleaned_data.get("amount"), documents=docs
                     ),
-                    _("Claim filed."),
+                    success=_("Claim filed."),
                 ):
                     return redirect(claim.get_absolute_url())
         elif "confirm" in names and request.POST.get("transition") == "confirm":
             confirm_form = ConfirmForm(request.POST)
-            if confirm_form.is_valid() and _run(
+            if confirm_form.is_valid() and run_service(
                 request,
                 lambda: services.confirm_claim(claim, actor=request.user, **confirm_form.cleaned_data),
-                _("Service confirmed."),
+                success=_("Service confirmed."),
             ):
                 return redirect(claim.get_absolute_url())
     transitions = [
@@ -618,10 +602,10 @@ def batch_list(request):
     if request.user.is_official:
         form = BatchForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
-            result = _run(
+            result = run_service(
                 request,
                 lambda: services.create_batch(actor=request.user, provider=form.cleaned_data["provider"]),
-                _("Settlement batch prepared."),
+                success=_("Settlement batch prepared."),
             )
             if result:
                 return redirect(result.get_absolute_url())
@@ -711,8 +695,10 @@ def transition(request, kind, pk):
         raise Http404
     selector, steps = _STEPS[kind]
     obj = get_object_or_404(selector(user=request.user), pk=pk)
-    step = steps.get(request.POST.get("transition", ""))
-    if step is None:
-        raise Http404
-    _run(request, lambda: step(obj, actor=request.user, reason=request.POST.get("reason", "")), _("Done."))
+    step = posted_step(request, steps)
+    run_service(
+        request,
+        lambda: step(obj, actor=request.user, reason=request.POST.get("reason", "")),
+        success=_("Done."),
+    )
     return redirect(obj.get_absolute_url())

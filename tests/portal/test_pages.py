@@ -1,18 +1,36 @@
 """The core's pages: sign-in/out, language switch, inbox, my tasks, webhook deliveries, audit log;
-each list costs a fixed number of queries whatever its length."""
+each list costs a fixed number of queries whatever its length. And ``portal.pages``, the one way the
+apps' pages run a service and show its refusal."""
 
 import datetime
 import io
 
 import openpyxl
 import pytest
-from django.db import connection
+from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.db import connection, transaction
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal import deadlines, outbox
 from portal.deadlines import DeadlineSpec
+from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from portal.models import AuditAction, AuditEntry, Notification, WebhookDelivery, WebhookSubscription
+from portal.pages import (
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    apply_errors,
+    form_status,
+    posted_step,
+    run_service,
+)
+from portal.permissions import refuse
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 from tests.testapp.models import Ticket
 
@@ -178,3 +196,126 @@ def test_audit_log_page_filter_and_export(client, auditor, applicant, django_ass
     assert "43 rows" in export.message
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     assert client.get("/audit/", {"since": tomorrow}).context["page"].paginator.count == 0
+
+
+# --------------------------------------------------------------------------- portal.pages
+
+
+class _TitleForm(forms.Form):
+    title = forms.CharField()
+
+
+def _posted(rf, data=None, user=None):
+    """A POST as a page gets it: with a session and django.contrib.messages' storage."""
+    request = rf.post("/somewhere/", data or {})
+    SessionMiddleware(lambda r: None).process_request(request)
+    MessageMiddleware(lambda r: None).process_request(request)
+    request.user = user or AnonymousUser()
+    return request
+
+
+def _shown(request) -> list[tuple[str, str]]:
+    return [(m.level_tag, m.message) for m in get_messages(request)]
+
+
+def _raising(exc: Exception):
+    """A service that refuses with ``exc``."""
+
+    def service():
+        raise exc
+
+    return service
+
+
+def _bound_form() -> _TitleForm:
+    form = _TitleForm({"title": "x"})
+    assert form.is_valid()
+    return form
+
+
+def test_run_service_puts_a_field_error_on_its_field(rf):
+    request, form = _posted(rf), _bound_form()
+
+    def service():
+        raise ValidationError({"title": "标题已被使用。", "elsewhere": "没有这个字段。"})
+
+    outcome = run_service(request, service, success="saved", form=form)
+    assert outcome is INVALID and not outcome and outcome.status == 400
+    assert form.errors["title"] == ["标题已被使用。"]
+    # a field the form does not have: not lost, shown above the form
+    assert form.non_field_errors() == ["没有这个字段。"]
+    assert _shown(request) == []  # no success message either
+    assert form_status(form, outcome) == 400
+
+
+def test_run_service_without_a_form_shows_the_errors_as_messages(rf):
+    request = _posted(rf)
+
+    def service():
+        raise ValidationError({"reason": "请说明理由。", "__all__": "整体不成立。"})
+
+    assert run_service(request, service, success="done") is INVALID
+    assert sorted(_shown(request)) == [("error", "reason: 请说明理由。"), ("error", "整体不成立。")]
+
+    request = _posted(rf)
+    assert run_service(request, _raising(ValidationError("没有名字的错误"))) is INVALID
+    assert _shown(request) == [("error", "没有名字的错误")]
+
+
+def test_apply_errors_takes_a_plain_validation_error_as_a_non_field_error():
+    form = _bound_form()
+    apply_errors(form, ValidationError(["一", "二"]))
+    assert form.non_field_errors() == ["一", "二"] and "title" not in form.errors
+
+
+def test_a_refused_transition_is_a_message_never_an_exception(rf):
+    request, form = _posted(rf), _bound_form()
+
+    def service():
+        raise TransitionNotAllowed("当前状态不能提交。")
+
+    outcome = run_service(request, service, success="done", form=form)
+    assert outcome is CONFLICT and outcome.status == 409
+    assert _shown(request) == [("error", "当前状态不能提交。")]
+    assert not form.errors  # the input was fine; the record's state was not
+    assert form_status(form, outcome) == 409
+
+
+def test_success_shows_the_message_and_returns_the_result(rf):
+    request = _posted(rf)
+    assert run_service(request, lambda: "the record", success="已保存。") == "the record"
+    assert _shown(request) == [("success", "已保存。")]
+    request = _posted(rf)
+    assert run_service(request, lambda: None) is True  # a service that returns nothing still "worked"
+    assert _shown(request) == []
+
+
+@pytest.mark.django_db
+def test_a_refusal_of_role_is_a_message_and_stays_in_the_audit_log(rf, applicant):
+    def service():
+        with transaction.atomic():  # the service's transaction rolls the denial's entry back
+            raise refuse(applicant, applicant, "只有本地区官员可以操作。", action="approve")
+
+    request = _posted(rf, user=applicant)
+    assert run_service(request, service) is FORBIDDEN
+    assert _shown(request) == [("error", "只有本地区官员可以操作。")]
+    assert AuditEntry.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=applicant).count() == 1
+
+    request = _posted(rf)
+    with translation.override("en"):  # a bare PermissionDenied says nothing: the page says why not
+        assert run_service(request, _raising(PermissionDenied())) is FORBIDDEN
+    assert _shown(request) == [("error", "You may not do this.")]
+
+    with pytest.raises(PermissionDenied):  # a page that answers a refusal of role with a 403
+        run_service(_posted(rf), service, raise_denied=True)
+
+
+def test_posted_step_finds_the_service_of_the_posted_name(rf):
+    steps = {"submit": "submit-service", "withdraw": "withdraw-service"}
+    assert posted_step(_posted(rf, {"transition": "submit"}), steps) == "submit-service"
+    assert posted_step(_posted(rf, {"do": "withdraw"}), steps) == "withdraw-service"
+    with pytest.raises(Http404):
+        posted_step(_posted(rf, {"transition": "delete"}), steps)
+    with pytest.raises(Http404):
+        posted_step(_posted(rf), steps)
+    assert posted_step(_posted(rf, {"transition": "delete"}), steps, default=None) is None
