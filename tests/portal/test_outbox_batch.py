@@ -55,7 +55,8 @@ def test_emails_a_crash_left_unsent_are_sent_by_the_sweeper(settings):
     assert outbox.send_unsent_emails(older_than=timedelta(0)) == 0  # once
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the reference data (regions, content types) is put back after the flush
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_deliveries_never_take_the_same_event(settings):
     settings.OUTBOX_BATCH_SIZE = 7
     users = [UserFactory(), UserFactory()]

@@ -27,6 +27,7 @@ from ..filters import (
     MatchPairFilterSet,
 )
 from ..models import Base, Deal, Listing, MatchingList, MatchPair, Showcase, ValuationRequest
+from ..permissions import sees_contact
 from . import serializers as s
 
 __all__ = [
@@ -44,6 +45,28 @@ class PublicSearchThrottle(AnonRateThrottle):
     """Anonymous searches per client address (the rate is settings' ``public_search``)."""
 
     scope = "public_search"
+
+
+LIST_COLUMNS = (
+    "id",
+    "kind",
+    "result_type",
+    "title",
+    "summary",
+    "field",
+    "trl",
+    "ip_refs",
+    "transfer_mode",
+    "price",
+    "negotiable",
+    "owner__name",
+    "region__name",
+    "base_id",
+    "expires_on",
+    "state",
+    "published_at",
+)
+CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
 
 
 class ListingViewSet(TransitionMixin, PortalViewSet):
@@ -71,6 +94,15 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
     def filterset_class(self):
         # the search ranks (ListingFilterSet); the cursor-paginated list only filters
         return ListingFilterSet if getattr(self, "action", None) == "search" else ListingCursorFilterSet
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action in ("list", "search"):
+            # The list shows the scalar columns and two related names: read only those (and the contact
+            # only for those who see it), not every column of three joined rows (bench, issue 10).
+            columns = [*LIST_COLUMNS, *(CONTACT_COLUMNS if sees_contact(self.request.user, None) else ())]
+            qs = qs.select_related(None).select_related("owner", "region").only(*columns)
+        return qs
 
     def list(self, request, *args, **kwargs):
         if (request.query_params.get("q") or "").strip():
