@@ -10,6 +10,7 @@ __all__ = [
     "send_webhook_task",
     "retry_due_webhooks",
     "scan_deadlines",
+    "refresh_dashboard",
     "ping",
 ]
 
@@ -50,6 +51,14 @@ def retry_due_webhooks() -> int:
 @shared_task
 def scan_deadlines() -> dict:
     return {"reminded": deadlines.send_reminders(), "escalated": deadlines.escalate_overdue()}
+
+
+@shared_task(ignore_result=True)
+def refresh_dashboard() -> int:
+    """The cockpit's figures recomputed before their cache runs out (portal.dashboard.refresh)."""
+    from . import dashboard
+
+    return dashboard.refresh()
 
 
 @shared_task

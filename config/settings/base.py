@@ -208,18 +208,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job of every app, in one place.
+# The cockpit's figures: cached this long, recomputed by beat this often (below the cache time).
+DASHBOARD_CACHE_SECONDS = 60
+DASHBOARD_REFRESH_SECONDS = 45
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "portal.tasks.sweep_outbox", "schedule": 15.0},
     "deadlines-scan": {"task": "portal.tasks.scan_deadlines", "schedule": 300.0},
     "webhooks-retry": {"task": "portal.tasks.retry_due_webhooks", "schedule": 30.0},
+    "dashboard-refresh": {
+        "task": "portal.tasks.refresh_dashboard",
+        "schedule": float(DASHBOARD_REFRESH_SECONDS),
+    },
     "transfer-expire-listings": {"task": "transfer.tasks.expire_listings", "schedule": 6 * 3600.0},
     "talent-tacit-recognition": {"task": "talent.tasks.tacit_recognition_task", "schedule": 3600.0},
     "vouchers-expire": {"task": "vouchers.expire_vouchers", "schedule": crontab(hour=0, minute=30)},
 }
 
-# Outbox: an event not delivered this long after commit is picked up again by the sweeper.
 # Events one delivery task takes together (one transaction, set-based writes).
 OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "200"))
+# Outbox: an event not delivered this long after commit is picked up again by the sweeper.
 OUTBOX_REDELIVER_AFTER = timedelta(seconds=int(env("OUTBOX_REDELIVER_AFTER_SECONDS", "30")))
 WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10"))

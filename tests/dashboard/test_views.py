@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from portal import dashboard
 from portal.models import Role
+from portal.tasks import refresh_dashboard
+from tests.conftest import wait_for
 from tests.dashboard import dataset
 from tests.factories import UserFactory, member, official
 
@@ -182,3 +184,27 @@ def test_cockpit_speaks_chinese_by_default(client):
     html = client.get(reverse("dashboard:cockpit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "驾驶舱" in html
     assert "跨地区协作请求记分牌" in html
+
+
+def test_beat_refreshes_the_figures_before_their_cache_runs_out(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["dashboard-refresh"]
+    assert schedule["task"] == "portal.tasks.refresh_dashboard"
+    assert schedule["schedule"] < dashboard.CACHE_SECONDS
+
+
+@pytest.mark.celery_worker
+def test_after_the_refresh_task_no_request_computes_the_figures(
+    celery_worker, client, django_assert_num_queries
+):
+    dataset.build(scale=1)
+    cache.clear()
+    refresh_dashboard.delay()  # what beat sends every DASHBOARD_REFRESH_SECONDS
+    wait_for(lambda: all(cache.get(dashboard.cache_key(p)) for p in dashboard.province_sets()), timeout=60)
+    _client(client, official("120000", coordinator=True))
+    for province in ("all", "110000", "120000", "130000"):
+        with django_assert_num_queries(REQUEST_OVERHEAD):
+            response = client.get(reverse("dashboard:data"), {"province": province})
+        assert response.status_code == 200
+        assert response.json()["figures"]["provinces"] == (
+            list(dashboard.PROVINCES) if province == "all" else [province]
+        )
