@@ -124,6 +124,8 @@ class Case(models.Model):
             models.Index(fields=["agency", "-created_at"]),
             models.Index(fields=["province", "ip_type"]),
             models.Index(fields=["state"]),
+            # the lists' newest-first order, as on referrals (a case list spans several agencies' rows)
+            models.Index(fields=["-created_at", "-id"], name="ip_case_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -319,7 +321,11 @@ class AssistanceRequest(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("assistance request")
         verbose_name_plural = _("assistance requests")
-        indexes = [models.Index(fields=["to_agency", "state"]), models.Index(fields=["from_agency", "state"])]
+        indexes = [
+            models.Index(fields=["to_agency", "state"]),
+            models.Index(fields=["from_agency", "state"]),
+            models.Index(fields=["-created_at", "-id"], name="ip_assistance_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_agency=models.F("to_agency")), name="ip_assistance_not_to_self"
