@@ -28,6 +28,7 @@ __all__ = [
     "CoopProgrammeSerializer",
     "CoopProgrammeCreateSerializer",
     "CoopApplicationSerializer",
+    "CoopApplicationListSerializer",
     "CoopApplicationWriteSerializer",
     "CoopReviewSerializer",
     "CoopProjectSerializer",
@@ -211,6 +212,16 @@ class CoopApplicationSerializer(serializers.ModelSerializer):
         return [
             {"region": d.region_id, "approved": d.approved, "reason": d.reason, "decided_at": d.decided_at}
             for d in obj.region_decisions.all()
+        ]
+
+
+class CoopApplicationListSerializer(CoopApplicationSerializer):
+    """An application in a list: everything but the research plan and the panel's outcome, which the
+    detail shows (a page of fifty full plans was most of the list's bytes and time; bench, issue 10)."""
+
+    class Meta(CoopApplicationSerializer.Meta):
+        fields = [
+            f for f in CoopApplicationSerializer.Meta.fields if f not in ("research_plan", "panel_outcome")
         ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -23,7 +24,7 @@ from ..filters import (
     ReviewFilterSet,
     TopicFilterSet,
 )
-from ..models import Application, Consortium, Programme, ProgressReport, Project, Review, Topic
+from ..models import Application, Consortium, Participant, Programme, ProgressReport, Project, Review, Topic
 from . import serializers as s
 
 __all__ = [
@@ -155,6 +156,29 @@ class TopicViewSet(PortalReadOnlyViewSet):
     api_scope = "cooperation"
 
 
+APPLICATION_LIST_COLUMNS = (
+    "id",
+    "programme__title",
+    "topic__title",
+    "topic__field",
+    "title",
+    "lead_organization__name",
+    "state",
+    "submitted_at",
+    "decided_at",
+    "created_at",
+)
+PARTICIPANT_COLUMNS = (
+    "id",
+    "application_id",
+    "organization_id",
+    "province_id",
+    "is_lead",
+    "principal_investigator",
+    "budget",
+)
+
+
 class ApplicationViewSet(TransitionMixin, PortalViewSet):
     queryset = Application.objects.select_related("programme", "topic", "lead_organization").prefetch_related(
         "participants__organization", "region_decisions", selectors.submitted_reviews_prefetch()
@@ -177,7 +201,24 @@ class ApplicationViewSet(TransitionMixin, PortalViewSet):
             return s.CoopApplicationWriteSerializer
         if self.action == "assign_expert":
             return s.CoopAssignExpertSerializer
+        if self.action == "list":
+            return s.CoopApplicationListSerializer
         return s.CoopApplicationSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "list":
+            # only what CoopApplicationListSerializer shows: not the plan, not the programme's guide,
+            # not every column of the organizations (bench, issue 10)
+            participants = Participant.objects.select_related("organization").only(
+                *PARTICIPANT_COLUMNS, "organization__name"
+            )
+            qs = (
+                qs.only(*APPLICATION_LIST_COLUMNS)
+                .prefetch_related(None)
+                .prefetch_related(Prefetch("participants", queryset=participants), "region_decisions")
+            )
+        return qs
 
     def _save(self, request, application=None):
         ser = s.CoopApplicationWriteSerializer(data=request.data)
