@@ -21,6 +21,7 @@ from .models import (
 from .permissions import ENFORCEMENT_DOMAINS
 
 __all__ = [
+    "SHARED_RELATIONS",
     "case_list",
     "referral_list",
     "assistance_list",
@@ -40,20 +41,17 @@ def case_list(*, user: User) -> QuerySet[Case]:
     return visible(user, Case.objects.select_related("agency", "province", "place_region"))
 
 
+# The case is each row's own (joined); the agencies and provinces are shared by many rows (prefetched,
+# one small query each): joining all five cost more in planning than the query's run (bench, issue 10).
+SHARED_RELATIONS = ("from_agency", "to_agency", "from_province", "to_province")
+
+
 def referral_list(*, user: User) -> QuerySet[Referral]:
-    return visible(
-        user,
-        Referral.objects.select_related("case", "from_agency", "to_agency", "from_province", "to_province"),
-    )
+    return visible(user, Referral.objects.select_related("case").prefetch_related(*SHARED_RELATIONS))
 
 
 def assistance_list(*, user: User) -> QuerySet[AssistanceRequest]:
-    return visible(
-        user,
-        AssistanceRequest.objects.select_related(
-            "case", "from_agency", "to_agency", "from_province", "to_province"
-        ),
-    )
+    return visible(user, AssistanceRequest.objects.select_related("case").prefetch_related(*SHARED_RELATIONS))
 
 
 def operation_list(*, user: User) -> QuerySet[JointOperation]:

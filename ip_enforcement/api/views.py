@@ -111,9 +111,7 @@ class _FlowViewSet(TransitionMixin, PortalViewSet):
 
 
 class ReferralViewSet(_FlowViewSet):
-    queryset = selectors.Referral.objects.select_related(
-        "case", "from_agency", "to_agency", "from_province", "to_province"
-    )
+    queryset = selectors.Referral.objects.select_related("case").prefetch_related(*selectors.SHARED_RELATIONS)
     serializer_class = s.ReferralSerializer
     filterset_class = ReferralFilterSet
     write_serializer = s.ReferralWriteSerializer
@@ -138,8 +136,8 @@ class ReferralViewSet(_FlowViewSet):
 
 
 class AssistanceRequestViewSet(_FlowViewSet):
-    queryset = selectors.AssistanceRequest.objects.select_related(
-        "case", "from_agency", "to_agency", "from_province", "to_province"
+    queryset = selectors.AssistanceRequest.objects.select_related("case").prefetch_related(
+        *selectors.SHARED_RELATIONS
     )
     serializer_class = s.AssistanceRequestSerializer
     filterset_class = AssistanceFilterSet
