@@ -149,3 +149,15 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture(autouse=True)
+def _no_id_number_in_full_to_anyone_without_the_right():
+    """Fails the test if any API answer it produced showed a stored ID number in full to a user the
+    policy does not allow (tests/idscan.py scans every answer of the suite)."""
+    from tests import idscan
+
+    idscan.PROBLEMS.clear()
+    yield
+    problems, idscan.PROBLEMS[:] = list(idscan.PROBLEMS), []
+    assert problems == [], "ID numbers shown in full:\n" + "\n".join(problems[:20])

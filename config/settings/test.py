@@ -15,6 +15,10 @@ DEBUG = False
 # Separate test databases (and Redis db numbers via REDIS_URL) let several test runs share one machine.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", "test_portal")}  # noqa: F405
 
+# Every API answer of the suite is scanned for ID numbers shown in full to someone without the right
+# (tests/idscan.py; a test that produced one fails).
+MIDDLEWARE = [*MIDDLEWARE, "tests.idscan.IdNumberScanMiddleware"]  # noqa: F405
+
 # A tiny app used only by the core's tests: one use of every shared mechanism (tests/testapp).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp.apps.TestAppConfig"]  # noqa: F405
 ROOT_URLCONF = "tests.testapp.urls"

@@ -13,8 +13,6 @@ Beijing's (plus the security and audit administrators), and the answers are chec
 from __future__ import annotations
 
 import io
-import re
-from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +24,7 @@ from rest_framework.test import APIClient
 
 from portal.models import User
 from portal.permissions import visible
+from tests.idscan import ID_RE, known_id_numbers, may_see_in_full
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,6 @@ PUBLIC = {
 ROLES = ["tj_coordinator", "tj_hr", "hb_ip", "hb_provider", "tj_expert", "security", "auditor"]
 # answers that are the designed behaviour: /healthz is 503 while no Celery worker runs in the test
 EXPECTED_5XX = {"healthz"}
-ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])")
 
 
 def url_patterns():
@@ -117,29 +115,6 @@ def build_url(name, keys, pk):
     except Exception:
         kwargs = {k: (pk if isinstance(v, int) else 1) for k, v in kwargs.items()}
         return reverse(name, kwargs=kwargs)
-
-
-def known_id_numbers() -> dict[str, list]:
-    """Every ID number stored (decrypted), with the records holding it."""
-    numbers = defaultdict(list)
-    from ip_enforcement.models import Case
-    from talent.models import Person
-
-    for person in Person.objects.all():
-        numbers[person.reveal_id_number()].append(person)
-    for case in Case.objects.exclude(infringer_id_number_encrypted=None):
-        numbers[case.infringer_id_number()].append(case)
-    return numbers
-
-
-def may_see_in_full(user, record) -> bool:
-    from ip_enforcement.models import Case
-    from talent.models import RecognitionRequest
-    from talent.permissions import may_see_id_number
-
-    if isinstance(record, Case):
-        return record.may_see_id_number(user)
-    return any(may_see_id_number(user, r) for r in RecognitionRequest.objects.filter(person=record))
 
 
 @pytest.fixture
