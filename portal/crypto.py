@@ -22,12 +22,15 @@ import base64
 import functools
 import hashlib
 import hmac
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.core.validators import MaxLengthValidator
 from django.db import connection, models
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 
 __all__ = [
     "encrypt",
@@ -113,6 +116,13 @@ class EncryptedCharField(models.TextField):
         self.clear_max_length = max_length
         super().__init__(*args, **kwargs)
 
+    @cached_property
+    def validators(self):
+        # the limit is on the clear value: model validation and DRF's ModelSerializer fields enforce it
+        # (kept out of deconstruct(), so migrations do not carry it)
+        extra = [MaxLengthValidator(self.clear_max_length)] if self.clear_max_length is not None else []
+        return [*super().validators, *extra]
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         if self.clear_max_length is not None:
@@ -146,13 +156,6 @@ class EncryptedCharField(models.TextField):
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
 
-    def validate(self, value, model_instance):
-        super().validate(value, model_instance)
-        if self.clear_max_length is not None and value and len(value) > self.clear_max_length:
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError(f"At most {self.clear_max_length} characters.", code="max_length")
-
 
 def is_encrypted_field(field) -> bool:
     """Whether a model field holds ciphertext: never logged, audited or exported in clear."""
@@ -172,19 +175,24 @@ def encrypted_columns() -> list[tuple[type[models.Model], models.Field]]:
     ]
 
 
-def _batched_update(table: str, column: str, rows: list[tuple], pk: str = "id") -> None:
-    if rows:
-        with connection.cursor() as cur:
-            cur.executemany(f'UPDATE "{table}" SET "{column}" = %s WHERE "{pk}" = %s', rows)
+def _batched_update(conn, table: str, column: str, rows: list[tuple], pk: str = "id") -> int:
+    """``rows`` of (new value, id, value read): a row whose value changed since it was read (a user's
+    edit while a long migration or rotation runs) is left as it is. Returns the rows written."""
+    if not rows:
+        return 0
+    with conn.cursor() as cur:
+        cur.executemany(f'UPDATE "{table}" SET "{column}" = %s WHERE "{pk}" = %s AND "{column}" = %s', rows)
+        return cur.rowcount  # psycopg 3 adds up the rows of every statement
 
 
-def encrypt_in_place(table: str, column: str, *, batch_size: int = 2000) -> int:
+def encrypt_in_place(table: str, column: str, *, batch_size: int = 2000, using=None) -> int:
     """Encrypt the values of a text column still stored in clear (the step of the data migration that
-    turns a column into an ``EncryptedCharField``). Batched by id, so a large table is not read at once.
-    Returns how many values were encrypted."""
+    turns a column into an ``EncryptedCharField``; pass ``schema_editor.connection`` as ``using``).
+    Batched by id, so a large table is not read at once. Returns how many values were encrypted."""
+    conn = using or connection
     done, last = 0, 0
     while True:
-        with connection.cursor() as cur:
+        with conn.cursor() as cur:
             cur.execute(
                 f'SELECT "id", "{column}" FROM "{table}" WHERE "id" > %s AND "{column}" <> \'\' '
                 f'AND "{column}" NOT LIKE \'gAAAAA%%\' ORDER BY "id" LIMIT %s',
@@ -193,20 +201,22 @@ def encrypt_in_place(table: str, column: str, *, batch_size: int = 2000) -> int:
             rows = cur.fetchall()
         if not rows:
             return done
-        _batched_update(table, column, [(encrypt(value), pk) for pk, value in rows])
-        done, last = done + len(rows), rows[-1][0]
+        done += _batched_update(conn, table, column, [(encrypt(value), pk, value) for pk, value in rows])
+        last = rows[-1][0]
 
 
-def rotate_all(*, batch_size: int = 2000) -> dict[str, int]:
+def rotate_all(*, batch_size: int = 2000) -> dict[str, dict[str, Any]]:
     """Re-encrypt every stored token under the current ``FIELD_ENCRYPTION_KEY`` (tokens of the keys in
     ``FIELD_ENCRYPTION_KEYS_PREVIOUS`` or of the legacy app keys included), after which the previous
-    keys can be removed. Returns the count per ``app_label.Model.field``; idempotent."""
+    keys can be removed. Idempotent; a value edited meanwhile is left as the edit wrote it (already
+    under the new key). Returns per ``app_label.Model.field``: ``rotated`` (count) and ``unreadable``
+    (ids of tokens no configured key opens: keep the old keys until they are dealt with)."""
     keys = _keys()
-    counts: dict[str, int] = {}
+    report: dict[str, dict[str, Any]] = {}
     for model, field in encrypted_columns():
         table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
         binary = isinstance(field, models.BinaryField)
-        done, last = 0, 0
+        rotated, unreadable, last = 0, [], 0
         while True:
             with connection.cursor() as cur:
                 cur.execute(
@@ -222,9 +232,14 @@ def rotate_all(*, batch_size: int = 2000) -> dict[str, int]:
                 token = bytes(value) if isinstance(value, memoryview | bytes) else (value or "").encode()
                 if not token or not looks_encrypted(token):
                     continue
-                fresh = keys.rotate(token)
-                updates.append((fresh if binary else fresh.decode(), row_id))
-            _batched_update(table, column, updates, pk)
-            done, last = done + len(updates), rows[-1][0]
-        counts[f"{model._meta.label}.{field.name}"] = done
-    return counts
+                try:
+                    fresh = keys.rotate(token)
+                except InvalidToken:
+                    unreadable.append(row_id)
+                    continue
+                old = token if binary else token.decode()
+                updates.append((fresh if binary else fresh.decode(), row_id, old))
+            rotated += _batched_update(connection, table, column, updates, pk)
+            last = rows[-1][0]
+        report[f"{model._meta.label}.{field.name}"] = {"rotated": rotated, "unreadable": unreadable}
+    return report

@@ -7,7 +7,7 @@ import portal.crypto
 
 
 def encrypt_existing(apps, schema_editor):
-    portal.crypto.encrypt_in_place("portal_user", "phone")
+    portal.crypto.encrypt_in_place("portal_user", "phone", using=schema_editor.connection)
 
 
 class Migration(migrations.Migration):

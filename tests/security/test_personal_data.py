@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib
+import io
+from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
@@ -43,7 +45,7 @@ def test_phones_stored_in_clear_before_are_encrypted_by_the_migration():
         cur.execute("UPDATE portal_user SET phone = %s WHERE id = %s", [PHONE, user.pk])
     assert User.objects.get(pk=user.pk).phone == PHONE  # still readable meanwhile
     migration = importlib.import_module("portal.migrations.0003_encrypt_phone")
-    migration.encrypt_existing(apps, None)
+    migration.encrypt_existing(apps, SimpleNamespace(connection=connection))
     assert raw("SELECT phone FROM portal_user WHERE id = %s", user.pk).startswith("gAAAAA")
     assert User.objects.get(pk=user.pk).phone == PHONE
 
@@ -137,9 +139,11 @@ def test_the_contact_migrations_encrypt_values_stored_in_clear():
     with connection.cursor() as cur:
         cur.execute("UPDATE transfer_listing SET contact_phone = %s WHERE id = %s", [PHONE, listing.pk])
     migration = importlib.import_module("transfer.migrations.0003_encrypt_listing_contact_phone")
-    migration.encrypt_existing(apps, None)
+    migration.encrypt_existing(apps, SimpleNamespace(connection=connection))
     assert _stored("transfer_listing", "contact_phone", listing.pk).startswith("gAAAAA")
-    migration.encrypt_existing(apps, None)  # idempotent: a token is not encrypted twice
+    migration.encrypt_existing(
+        apps, SimpleNamespace(connection=connection)
+    )  # idempotent: a token is not encrypted twice
     assert type(listing).objects.get(pk=listing.pk).contact_phone == PHONE
 
 
@@ -172,3 +176,24 @@ def test_rotating_the_key_re_encrypts_every_column_and_keeps_the_look_up_hashes(
     from portal.models import AuditEntry
 
     assert AuditEntry.objects.filter(message__startswith="field encryption key rotated").exists()
+
+
+def test_rotation_refuses_to_run_without_an_index_key_and_reports_unreadable_values(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.FIELD_ENCRYPTION_KEYS_PREVIOUS = "an-old-key-0123456789-0123456789"
+    settings.FIELD_INDEX_KEY = ""
+    with pytest.raises(CommandError, match="FIELD_INDEX_KEY"):
+        call_command("rotate_field_key")
+
+    settings.FIELD_INDEX_KEY = settings.FIELD_ENCRYPTION_KEY
+    good, broken = UserFactory(phone=PHONE), UserFactory()
+    lost = Fernet(Fernet.generate_key()).encrypt(b"13900000000").decode()  # a key nobody has any more
+    with connection.cursor() as cur:
+        cur.execute("UPDATE portal_user SET phone = %s WHERE id = %s", [lost, broken.pk])
+    before = raw("SELECT phone FROM portal_user WHERE id = %s", good.pk)
+    with pytest.raises(CommandError, match="keep the previous keys"):
+        call_command("rotate_field_key", stdout=io.StringIO())
+    assert raw("SELECT phone FROM portal_user WHERE id = %s", good.pk) != before  # the rest went on
+    assert User.objects.get(pk=good.pk).phone == PHONE
+    assert raw("SELECT phone FROM portal_user WHERE id = %s", broken.pk) == lost  # left untouched

@@ -259,3 +259,15 @@ def test_catalogue_is_public_and_providers_are_approved_by_their_own_region():
     assert anonymous.get(f"{BASE}/programmes/").json()["results"][0]["region"] == "110000"
     assert anonymous.get(f"{BASE}/claims/").status_code in (401, 403)
     assert anonymous.post(f"{BASE}/programmes/", {}, format="json").status_code in (401, 403)
+
+
+def test_an_overlong_encrypted_contact_is_refused_naming_the_field():
+    from portal.models import OrganizationKind, Region, Role
+    from tests.factories import OrganizationFactory, UserFactory
+
+    org = OrganizationFactory(kind=OrganizationKind.PROVIDER, region=Region.objects.get(pk="130600"))
+    member = UserFactory(organization=org, roles=[Role.PROVIDER_MEMBER])
+    r = api_as(member).post(
+        f"{BASE}/providers/", {"description": "仪器", "contact": "8" * 201}, format="json"
+    )
+    assert r.status_code == 400 and "contact" in r.json()["error"]["fields"], r.content

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def encrypt_existing(apps, schema_editor):
-    portal.crypto.encrypt_in_place("transfer_listing", "contact_phone")
+    portal.crypto.encrypt_in_place("transfer_listing", "contact_phone", using=schema_editor.connection)
 
 
 

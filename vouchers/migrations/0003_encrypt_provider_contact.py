@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def encrypt_existing(apps, schema_editor):
-    portal.crypto.encrypt_in_place("vouchers_provider", "contact")
+    portal.crypto.encrypt_in_place("vouchers_provider", "contact", using=schema_editor.connection)
 
 
 
