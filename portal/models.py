@@ -388,6 +388,8 @@ class EmailDelivery(models.Model):
     address = models.EmailField()
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # set by the process about to send it (portal.outbox.send_unsent_emails), so no other sends it too
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="email_once_per_event")]

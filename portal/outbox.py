@@ -16,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -118,7 +119,7 @@ def webhook_payload(event: Event) -> dict[str, Any]:
     }
 
 
-def deliver_event(event_id) -> int:
+def deliver_event(event_id, *, batch: int | None = None) -> int:
     """Deliver one event, and with it the other committed events still waiting (up to
     ``OUTBOX_BATCH_SIZE``), to every channel: one transaction with set-based writes, so the outbox keeps
     up with a burst (issue 10: 300 events/s with one worker). Rows are claimed with SKIP LOCKED, so
@@ -127,7 +128,16 @@ def deliver_event(event_id) -> int:
     transaction rolls back, the sweeper re-sends) repeats nothing already done. E-mail is sent after
     the commit (an SMTP server never holds the rows locked); what a crash leaves unsent,
     ``send_unsent_emails`` sends. Returns how many events this call dispatched."""
-    batch = max(1, int(getattr(settings, "OUTBOX_BATCH_SIZE", 200)))
+    if batch is None:
+        batch = max(1, int(getattr(settings, "OUTBOX_BATCH_SIZE", 200)))
+        if batch > 1:
+            try:
+                return deliver_event(event_id, batch=batch)
+            except DatabaseError:
+                # one event the batch cannot write must not hold back the others: this task's event
+                # alone; if that fails too, the error is this event's own and the task reports it
+                log.warning("outbox batch with event %s failed; delivering it alone", event_id, exc_info=True)
+                return deliver_event(event_id, batch=1)
     with transaction.atomic():
         pending = Event.objects.select_for_update(skip_locked=True).filter(dispatched_at__isnull=True)
         events = list(pending.filter(pk=event_id).order_by())
@@ -203,18 +213,35 @@ def _enqueue_webhooks(delivery_ids: list[int]) -> None:
             return
 
 
+# A claimed e-mail not marked sent after this long is taken again (its sender died mid-way).
+EMAIL_CLAIM_EXPIRES = timedelta(minutes=10)
+
+
 def send_unsent_emails(*, event_ids: list | None = None, older_than: timedelta | None = None) -> int:
     """Send the e-mails not yet sent: those of ``event_ids`` (right after their delivery), or those
-    a crashed worker left behind, dispatched more than ``older_than`` ago (the sweeper). A failure is
-    kept on the row and not retried here, so a broken address does not loop."""
-    rows = EmailDelivery.objects.filter(sent_at__isnull=True, error="").select_related("event")
+    a crashed worker left behind, dispatched more than ``older_than`` ago (the sweeper). The rows are
+    claimed first (one statement, SKIP LOCKED, ``claimed_at``), so a worker and the sweeper, or two
+    sweeps, never send the same e-mail; only a crash between the mail server's answer and the final
+    UPDATE repeats one, after EMAIL_CLAIM_EXPIRES. A failure is kept on the row and not retried here,
+    so a broken address does not loop."""
+    now = timezone.now()
+    rows = EmailDelivery.objects.filter(sent_at__isnull=True, error="").filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - EMAIL_CLAIM_EXPIRES)
+    )
     if event_ids is not None:
         rows = rows.filter(event_id__in=event_ids)
     else:
-        cutoff = timezone.now() - (older_than if older_than is not None else settings.OUTBOX_REDELIVER_AFTER)
-        rows = rows.filter(event__dispatched_at__lte=cutoff)[:1000]
+        cutoff = now - (older_than if older_than is not None else settings.OUTBOX_REDELIVER_AFTER)
+        rows = rows.filter(event__dispatched_at__lte=cutoff)
+    with transaction.atomic():
+        ids = list(
+            rows.select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:1000]
+        )
+        EmailDelivery.objects.filter(pk__in=ids).update(claimed_at=now)
     sent = []
-    for delivery in rows:
+    for delivery in EmailDelivery.objects.filter(pk__in=ids).select_related("event"):
         event = delivery.event
         link = f"\n\n{event.link}" if event.link else ""
         try:

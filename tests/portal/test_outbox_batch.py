@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from portal import outbox
 from portal.models import EmailDelivery, Event, Notification
@@ -48,7 +49,7 @@ def test_emails_a_crash_left_unsent_are_sent_by_the_sweeper(settings):
     event = _emit(1, users)[0]
     outbox.deliver_event(event.pk)
     # as if the worker died between the commit and the mail server: rows there, nothing sent
-    EmailDelivery.objects.update(sent_at=None)
+    EmailDelivery.objects.update(sent_at=None, claimed_at=None)
     mail.outbox.clear()
     assert outbox.send_unsent_emails(older_than=timedelta(0)) == 2
     assert len(mail.outbox) == 2
@@ -86,3 +87,38 @@ def test_concurrent_deliveries_never_take_the_same_event(settings):
     per_pair = Notification.objects.values("event", "user").annotate(n=Count("id"))
     assert per_pair.count() == 240 and {row["n"] for row in per_pair} == {1}
     assert Event.objects.filter(attempts=1).count() == 120
+
+
+@pytest.mark.django_db
+def test_an_email_being_sent_is_not_sent_again_by_the_sweeper(settings):
+    users = [UserFactory(), UserFactory()]
+    event = _emit(1, users)[0]
+    outbox.deliver_event(event.pk)
+    EmailDelivery.objects.update(sent_at=None, claimed_at=timezone.now())  # a sender is at work on them
+    mail.outbox.clear()
+    assert outbox.send_unsent_emails(older_than=timedelta(0)) == 0 and mail.outbox == []
+    # its claim expired (the sender died): now the sweeper sends them, once
+    EmailDelivery.objects.update(
+        claimed_at=timezone.now() - outbox.EMAIL_CLAIM_EXPIRES - timedelta(seconds=1)
+    )
+    assert outbox.send_unsent_emails(older_than=timedelta(0)) == 2
+    assert outbox.send_unsent_emails(older_than=timedelta(0)) == 0 and len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_an_event_the_batch_cannot_write_does_not_hold_back_the_others(settings):
+    settings.OUTBOX_BATCH_SIZE = 50
+    with connection.cursor() as cur:  # fault injection: the database refuses this one event's inbox row
+        cur.execute(
+            "CREATE FUNCTION pg_temp.refuse_poison() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.title = 'poison' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cur.execute(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON portal_notification "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_poison()"
+        )
+    bad = outbox.emit("test.batch", title="poison", recipients=[UserFactory()])
+    good = _emit(3, [UserFactory()])
+    assert outbox.deliver_event(good[2].pk) == 1  # the batch (oldest first: the poison too) failed
+    assert Event.objects.get(pk=good[2].pk).dispatched_at is not None  # its own event went alone
+    assert Event.objects.get(pk=bad.pk).dispatched_at is None  # the poison waits for the sweeper
