@@ -218,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     "dashboard-refresh": {
         "task": "portal.tasks.refresh_dashboard",
         "schedule": float(DASHBOARD_REFRESH_SECONDS),
+        # a refresh still queued when the next is due is dropped, not piled up behind busy workers
+        "options": {"expires": DASHBOARD_REFRESH_SECONDS - 5},
     },
     "transfer-expire-listings": {"task": "transfer.tasks.expire_listings", "schedule": 6 * 3600.0},
     "talent-tacit-recognition": {"task": "talent.tasks.tacit_recognition_task", "schedule": 3600.0},

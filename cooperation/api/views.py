@@ -180,6 +180,9 @@ PARTICIPANT_COLUMNS = (
 
 
 class ApplicationViewSet(TransitionMixin, PortalViewSet):
+    """Joint-research applications. The list leaves out ``research_plan`` and ``panel_outcome`` (read
+    them on ``applications/{id}/``): fifty full research plans were most of a list page's size."""
+
     queryset = Application.objects.select_related("programme", "topic", "lead_organization").prefetch_related(
         "participants__organization", "region_decisions", selectors.submitted_reviews_prefetch()
     )
