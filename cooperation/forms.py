@@ -116,6 +116,18 @@ class ProgrammeForm(forms.Form):
             initial[f"budget_{share.region_id}"] = share.budget
         return initial
 
+    def programme_data(self) -> dict:
+        """The keyword arguments of create_programme / update_programme, from the cleaned form."""
+        d = self.cleaned_data
+        return {
+            **{
+                k: d[k]
+                for k in ("year", "title", "guide", "opens_at", "closes_at", "min_regions", "funding_cap")
+            },
+            "region_budgets": self.region_budgets(),
+            "topics": self.topic_rows(),
+        }
+
     def region_budgets(self) -> dict:
         return {
             code: self.cleaned_data[f"budget_{code}"]

@@ -171,21 +171,9 @@ def programme_create(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            d = form.cleaned_data
             created = run_service(
                 request,
-                lambda: services.create_programme(
-                    actor=request.user,
-                    year=d["year"],
-                    title=d["title"],
-                    guide=d["guide"],
-                    opens_at=d["opens_at"],
-                    closes_at=d["closes_at"],
-                    min_regions=d["min_regions"],
-                    funding_cap=d["funding_cap"],
-                    region_budgets=form.region_budgets(),
-                    topics=form.topic_rows(),
-                ),
+                lambda: services.create_programme(actor=request.user, **form.programme_data()),
                 form=form,
             )
             if created:
@@ -207,22 +195,9 @@ def programme_edit(request, pk: int):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            d = form.cleaned_data
             saved = run_service(
                 request,
-                lambda: services.update_programme(
-                    programme,
-                    actor=request.user,
-                    year=d["year"],
-                    title=d["title"],
-                    guide=d["guide"],
-                    opens_at=d["opens_at"],
-                    closes_at=d["closes_at"],
-                    min_regions=d["min_regions"],
-                    funding_cap=d["funding_cap"],
-                    region_budgets=form.region_budgets(),
-                    topics=form.topic_rows(),
-                ),
+                lambda: services.update_programme(programme, actor=request.user, **form.programme_data()),
                 success=_("The draft is saved."),
                 form=form,
             )
