@@ -27,3 +27,6 @@ OAUTH2_PROVIDER = {  # noqa: F405
     **OAUTH2_PROVIDER,  # noqa: F405
     "SCOPES": {**OAUTH2_PROVIDER["SCOPES"], "testapp:read": "Read tickets", "testapp:write": "Write tickets"},  # noqa: F405
 }
+# Every API answer of the suite is computed twice, by the serializers' planned representation and by
+# DRF's own, and must be the same (portal/api/representation.py).
+API_CHECK_REPRESENTATION = True

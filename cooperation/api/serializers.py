@@ -8,6 +8,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.representation import PortalModelSerializer
 from portal.permissions import is_platform_admin, official_province_id
 
 from ..models import (
@@ -44,13 +45,13 @@ __all__ = [
 ]
 
 
-class CoopTopicSerializer(serializers.ModelSerializer):
+class CoopTopicSerializer(PortalModelSerializer):
     class Meta:
         model = Topic
         fields = ["id", "programme", "code", "title", "field", "description"]
 
 
-class CoopProgrammeSerializer(serializers.ModelSerializer):
+class CoopProgrammeSerializer(PortalModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     organizer_name = serializers.CharField(source="organizer.name", read_only=True)
     regions = serializers.SerializerMethodField()
@@ -125,7 +126,7 @@ class _CoopParticipantSerializer(serializers.Serializer):
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
 
 
-class _CoopParticipantReadSerializer(serializers.ModelSerializer):
+class _CoopParticipantReadSerializer(PortalModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     region = serializers.CharField(source="province_id", read_only=True)
 
@@ -158,7 +159,7 @@ class CoopPanelOutcomeSerializer(serializers.Serializer):
     comments = serializers.ListField(child=serializers.CharField())
 
 
-class CoopApplicationSerializer(serializers.ModelSerializer):
+class CoopApplicationSerializer(PortalModelSerializer):
     programme_title = serializers.CharField(source="programme.title", read_only=True)
     topic_title = serializers.CharField(source="topic.title", read_only=True)
     field = serializers.CharField(source="topic.field", read_only=True)
@@ -233,7 +234,7 @@ class CoopApplicationWriteSerializer(serializers.Serializer):
     participants = _CoopParticipantSerializer(many=True)
 
 
-class CoopReviewSerializer(serializers.ModelSerializer):
+class CoopReviewSerializer(PortalModelSerializer):
     application_title = serializers.CharField(source="application.title", read_only=True)
     programme = serializers.IntegerField(source="application.programme_id", read_only=True)
     topic = serializers.IntegerField(source="application.topic_id", read_only=True)
@@ -264,7 +265,7 @@ class CoopReviewSerializer(serializers.ModelSerializer):
         ]
 
 
-class CoopReportSerializer(serializers.ModelSerializer):
+class CoopReportSerializer(PortalModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
 
     class Meta:
@@ -272,7 +273,7 @@ class CoopReportSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "period", "due_date", "state", "state_display", "content", "submitted_at"]
 
 
-class CoopProjectSerializer(serializers.ModelSerializer):
+class CoopProjectSerializer(PortalModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     lead_organization_name = serializers.CharField(source="lead_organization.name", read_only=True)
     field = serializers.CharField(source="application.topic.field", read_only=True)
@@ -315,7 +316,7 @@ class CoopProjectSerializer(serializers.ModelSerializer):
         return {k: str(v) for k, v in sorted(out.items())}
 
 
-class CoopConsortiumSerializer(serializers.ModelSerializer):
+class CoopConsortiumSerializer(PortalModelSerializer):
     lead_organization_name = serializers.CharField(source="lead_organization.name", read_only=True)
     members = serializers.SerializerMethodField()
 

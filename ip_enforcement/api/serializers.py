@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.api.representation import PortalModelSerializer
+
 from ..models import (
     AssistanceKind,
     AssistanceRequest,
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(PortalModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     infringer_id_number = serializers.SerializerMethodField()
 
@@ -96,7 +98,7 @@ class CaseWriteSerializer(serializers.Serializer):
     )
 
 
-class _FlowSerializer(serializers.ModelSerializer):
+class _FlowSerializer(PortalModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     from_agency_name = serializers.CharField(source="from_agency.name", read_only=True)
     to_agency_name = serializers.CharField(source="to_agency.name", read_only=True)
@@ -169,7 +171,7 @@ class AssistanceWriteSerializer(serializers.Serializer):
     actions = serializers.CharField()
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(PortalModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
 
     class Meta:
@@ -178,7 +180,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OperationSerializer(serializers.ModelSerializer):
+class OperationSerializer(PortalModelSerializer):
     lead_agency_name = serializers.CharField(source="lead_agency.name", read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
 
@@ -220,7 +222,7 @@ class TaskResultSerializer(serializers.Serializer):
     result = serializers.CharField()
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(PortalModelSerializer):
     file_name = serializers.CharField(source="attachment.original_name", read_only=True)
     sha256 = serializers.CharField(source="attachment.sha256", read_only=True)
     size = serializers.IntegerField(source="attachment.size", read_only=True)
@@ -245,7 +247,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvidenceAccessSerializer(serializers.ModelSerializer):
+class EvidenceAccessSerializer(PortalModelSerializer):
     user_name = serializers.CharField(source="user.__str__", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True, default="")
 
@@ -262,7 +264,7 @@ class EvidenceWriteSerializer(serializers.Serializer):
     assistance_request = serializers.IntegerField(required=False, allow_null=True)
 
 
-class JournalEntrySerializer(serializers.ModelSerializer):
+class JournalEntrySerializer(PortalModelSerializer):
     author_name = serializers.CharField(source="author.__str__", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from portal.api.representation import PortalModelSerializer
 from portal.models import (
     AuditEntry,
     Deadline,
@@ -24,13 +25,13 @@ __all__ = [
 ]
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(PortalModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "name_en", "kind", "parent", "province"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(PortalModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
 
     class Meta:
@@ -65,7 +66,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(PortalModelSerializer):
     event_type = serializers.CharField(source="event.type", read_only=True)
     event_id = serializers.UUIDField(source="event.id", read_only=True)
 
@@ -74,7 +75,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "event_id", "event_type", "title", "body", "link", "created_at", "read_at"]
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(PortalModelSerializer):
     object_type = serializers.CharField(source="content_type.model", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
@@ -110,7 +111,7 @@ class ProposeDueDateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(PortalModelSerializer):
     object_type = serializers.CharField(source="content_type.model", read_only=True, default=None)
 
     class Meta:
@@ -132,14 +133,14 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(PortalModelSerializer):
     class Meta:
         model = WebhookSubscription
         fields = ["id", "organization", "url", "event_types", "secret", "active", "created_at"]
         read_only_fields = ["organization", "secret", "created_at"]
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(PortalModelSerializer):
     event_type = serializers.CharField(source="event.type", read_only=True)
     event_id = serializers.UUIDField(source="event.id", read_only=True)
 

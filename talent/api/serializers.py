@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from portal.api.representation import PortalModelSerializer
 from portal.validators import validate_id_number
 
 from ..models import (
@@ -42,7 +43,7 @@ def _id_number(value: str) -> str:
     return value
 
 
-class RecognitionRequestSerializer(serializers.ModelSerializer):
+class RecognitionRequestSerializer(PortalModelSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     holder = serializers.SerializerMethodField()
     credential = serializers.SerializerMethodField()
@@ -128,7 +129,7 @@ class RecognitionRequestCreateSerializer(serializers.Serializer):
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(PortalModelSerializer):
     reference = serializers.CharField(source="request.reference", read_only=True)
     holder = serializers.SerializerMethodField()
     credential = serializers.CharField(source="request.credential.name", read_only=True)
@@ -168,7 +169,7 @@ class CertificateVerificationSerializer(serializers.Serializer):
     id_number_matches = serializers.BooleanField(allow_null=True)
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(PortalModelSerializer):
     person = serializers.SerializerMethodField()
     home_organization_name = serializers.CharField(source="home_organization.name", read_only=True)
     host_organization_name = serializers.CharField(source="host_organization.name", read_only=True)
@@ -205,7 +206,7 @@ class AppointmentCreateSerializer(serializers.Serializer):
     end_date = serializers.DateField()
 
 
-class RegistryEntrySerializer(serializers.ModelSerializer):
+class RegistryEntrySerializer(PortalModelSerializer):
     series = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -228,7 +229,7 @@ class RegistryEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegistryImportSerializer(serializers.ModelSerializer):
+class RegistryImportSerializer(PortalModelSerializer):
     progress = serializers.IntegerField(read_only=True)
 
     class Meta:

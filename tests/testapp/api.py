@@ -1,6 +1,7 @@
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from portal.api.representation import PortalModelSerializer
 from portal.api.viewsets import PortalViewSet, TransitionMixin
 from portal.models import Organization
 
@@ -8,7 +9,7 @@ from . import services
 from .models import Ticket
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(PortalModelSerializer):
     class Meta:
         model = Ticket
         fields = ["id", "title", "state", "organization", "agency", "province", "restricted", "created_at"]

@@ -4,6 +4,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.representation import PortalModelSerializer
+
 from ..models import (
     Base,
     Deal,
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 
-class ListingSerializer(serializers.ModelSerializer):
+class ListingSerializer(PortalModelSerializer):
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     contact = serializers.SerializerMethodField()
@@ -119,7 +121,7 @@ class MatchSerializer(ListingSerializer):
         read_only_fields = fields
 
 
-class BaseSerializer(serializers.ModelSerializer):
+class BaseSerializer(PortalModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     listing_count = serializers.IntegerField(read_only=True)
     deal_count = serializers.IntegerField(read_only=True)
@@ -141,7 +143,7 @@ class BaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MatchingListSerializer(serializers.ModelSerializer):
+class MatchingListSerializer(PortalModelSerializer):
     pair_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -150,7 +152,7 @@ class MatchingListSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "province", "created_at", "pair_count"]
 
 
-class MatchPairSerializer(serializers.ModelSerializer):
+class MatchPairSerializer(PortalModelSerializer):
     demand_title = serializers.CharField(source="demand.title", read_only=True)
     supply_title = serializers.CharField(source="supply.title", read_only=True)
     demand_owner = serializers.CharField(source="demand.owner.name", read_only=True)
@@ -189,7 +191,7 @@ class ValuationReportSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="download (signed-in users who may see the request)")
 
 
-class ValuationRequestSerializer(serializers.ModelSerializer):
+class ValuationRequestSerializer(PortalModelSerializer):
     report = serializers.SerializerMethodField()
 
     class Meta:
@@ -237,7 +239,7 @@ class ValuationWriteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(PortalModelSerializer):
     seller_name = serializers.CharField(source="seller.name", read_only=True)
     seller_region_name = serializers.CharField(source="seller_region.name", read_only=True)
     buyer_region_name = serializers.CharField(source="buyer_region.name", read_only=True, default=None)
@@ -281,7 +283,7 @@ class DealWriteSerializer(serializers.Serializer):
     base = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ShowcaseSerializer(serializers.ModelSerializer):
+class ShowcaseSerializer(PortalModelSerializer):
     province_name = serializers.CharField(source="province.name", read_only=True)
     item_count = serializers.IntegerField(read_only=True)
 
@@ -301,7 +303,7 @@ class ShowcaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShowcaseItemSerializer(serializers.ModelSerializer):
+class ShowcaseItemSerializer(PortalModelSerializer):
     listing = ListingSerializer(read_only=True)
 
     class Meta:

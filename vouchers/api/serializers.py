@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from portal.api.representation import PortalModelSerializer
+
 from ..models import (
     CLAIM_DOCUMENTS,
     Application,
@@ -16,7 +18,7 @@ from ..models import (
 )
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(PortalModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     available = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -83,7 +85,7 @@ class ProgrammeCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
-class ProviderSerializer(serializers.ModelSerializer):
+class ProviderSerializer(PortalModelSerializer):
     name = serializers.CharField(source="organization.name", read_only=True)
     region_name = serializers.CharField(source="province.name", read_only=True)
     service_count = serializers.IntegerField(read_only=True, default=None)
@@ -104,7 +106,7 @@ class ProviderSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "organization", "name", "province", "region_name", "state", "service_count"]
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(PortalModelSerializer):
     provider_name = serializers.CharField(source="provider.organization.name", read_only=True)
     provider_region = serializers.CharField(source="provider.province_id", read_only=True)
 
@@ -134,7 +136,7 @@ class ServiceWriteSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False)
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(PortalModelSerializer):
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     voucher_code = serializers.SerializerMethodField()
@@ -176,7 +178,7 @@ class ApplicationWriteSerializer(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class VoucherSerializer(serializers.ModelSerializer):
+class VoucherSerializer(PortalModelSerializer):
     holder_name = serializers.CharField(source="holder.name", read_only=True)
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     issuing_region = serializers.CharField(source="programme.region_id", read_only=True)
@@ -203,7 +205,7 @@ class VoucherSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(PortalModelSerializer):
     voucher_code = serializers.CharField(source="voucher.code", read_only=True)
     holder_name = serializers.CharField(source="voucher.holder.name", read_only=True)
     provider_name = serializers.CharField(source="provider.organization.name", read_only=True)
@@ -254,7 +256,7 @@ class ClaimFileSerializer(serializers.Serializer):
     documents = tuple(CLAIM_DOCUMENTS)
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(PortalModelSerializer):
     provider_name = serializers.CharField(source="provider.organization.name", read_only=True)
     claim_count = serializers.IntegerField(read_only=True, default=None)
 
@@ -279,7 +281,7 @@ class BatchWriteSerializer(serializers.Serializer):
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all())
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(PortalModelSerializer):
     class Meta:
         model = LedgerEntry
         fields = ["id", "at", "kind", "programme", "voucher", "claim", "amount", "note"]

@@ -1,0 +1,78 @@
+"""The planned representation (portal/api/representation.py) gives what DRF's gives, including DRF's
+own edge cases; under the test settings every answer of the suite is also checked against DRF's."""
+
+import pytest
+from rest_framework import serializers
+
+from portal.api.representation import PortalModelSerializer, RepresentationMismatch
+from tests.transfer.factories import BaseFactory, ListingFactory
+from transfer.models import Listing
+
+pytestmark = pytest.mark.django_db
+
+
+class _Probe(PortalModelSerializer):
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    base_name = serializers.CharField(source="base.name", read_only=True)  # null link: DRF skips it
+    base_name_or_null = serializers.CharField(source="base.name", read_only=True, allow_null=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)  # callable
+    rank = serializers.FloatField(read_only=True)  # an annotation, absent here: skipped
+    doubled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id",
+            "title",
+            "trl",
+            "price",
+            "negotiable",
+            "owner",
+            "region",
+            "base",
+            "published_at",
+            "owner_name",
+            "base_name",
+            "base_name_or_null",
+            "state_display",
+            "rank",
+            "doubled",
+        ]
+
+    def get_doubled(self, obj) -> int:
+        return (obj.trl or 0) * 2
+
+
+def _drf(serializer, instance):
+    return serializers.ModelSerializer.to_representation(serializer, instance)
+
+
+def test_the_plan_gives_what_drf_gives_with_and_without_the_optional_links():
+    without_base = ListingFactory(base=None, trl=None, price=None, negotiable=True)
+    with_base = ListingFactory(base=BaseFactory(), trl=4)
+    for listing in (without_base, with_base):
+        ser = _Probe(listing)
+        assert ser.data == _drf(_Probe(listing), listing)
+    out = _Probe(without_base).data
+    assert "base_name" not in out and out["base_name_or_null"] is None and "rank" not in out
+    out = _Probe(with_base).data
+    assert out["base_name"] == with_base.base.name and out["doubled"] == 8
+    assert out["state_display"] == with_base.get_state_display()
+
+
+def test_an_annotation_is_read_when_present():
+    listing = ListingFactory()
+    row = Listing.objects.annotate(rank=serializers.models.Value(0.5)).get(pk=listing.pk)
+    assert _Probe(row).data["rank"] == 0.5
+
+
+def test_the_check_catches_a_plan_that_differs(settings):
+    listing = ListingFactory()
+    ser = _Probe(listing)
+    plan = ser._representation_plan()
+    plan[1] = ("title", lambda obj: "not the title", None)
+    settings.API_CHECK_REPRESENTATION = True
+    with pytest.raises(RepresentationMismatch):
+        ser.to_representation(listing)
+    settings.API_CHECK_REPRESENTATION = False
+    assert ser.to_representation(listing)["title"] == "not the title"  # the check is what caught it
