@@ -8,3 +8,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies, signals  # noqa: F401  (row policies; login/logout audit)
+        from .choices import install_choice_labels
+
+        install_choice_labels()
