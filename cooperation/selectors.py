@@ -117,6 +117,48 @@ def application_list(*, user: User) -> QuerySet[Application]:
     )
 
 
+# What a list of applications shows (the API list, the page and its export): not the research plan, not
+# the programme's guide, not every column of the organizations (bench, issue 10).
+APPLICATION_LIST_COLUMNS = (
+    "id",
+    "programme__title",
+    "topic__code",
+    "topic__title",
+    "topic__field",
+    "title",
+    "lead_organization__name",
+    "state",
+    "submitted_at",
+    "decided_at",
+    "created_at",
+)
+PARTICIPANT_LIST_COLUMNS = (
+    "id",
+    "application_id",
+    "organization_id",
+    "organization__name",
+    "province_id",
+    "province__name",
+    "is_lead",
+    "principal_investigator",
+    "budget",
+)
+
+
+def application_rows(*, user: User) -> QuerySet[Application]:
+    """Applications for a list: the columns of APPLICATION_LIST_COLUMNS, each participant's
+    organization name, region and budget, and the regions' decisions."""
+    participants = Participant.objects.select_related("organization", "province").only(
+        *PARTICIPANT_LIST_COLUMNS
+    )
+    return visible(
+        user,
+        Application.objects.select_related("programme", "topic", "lead_organization")
+        .only(*APPLICATION_LIST_COLUMNS)
+        .prefetch_related(Prefetch("participants", queryset=participants), "region_decisions"),
+    )
+
+
 def review_list(*, user: User) -> QuerySet[Review]:
     return visible(
         user,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -24,7 +23,7 @@ from ..filters import (
     ReviewFilterSet,
     TopicFilterSet,
 )
-from ..models import Application, Consortium, Participant, Programme, ProgressReport, Project, Review, Topic
+from ..models import Application, Consortium, Programme, ProgressReport, Project, Review, Topic
 from . import serializers as s
 
 __all__ = [
@@ -156,29 +155,6 @@ class TopicViewSet(PortalReadOnlyViewSet):
     api_scope = "cooperation"
 
 
-APPLICATION_LIST_COLUMNS = (
-    "id",
-    "programme__title",
-    "topic__title",
-    "topic__field",
-    "title",
-    "lead_organization__name",
-    "state",
-    "submitted_at",
-    "decided_at",
-    "created_at",
-)
-PARTICIPANT_COLUMNS = (
-    "id",
-    "application_id",
-    "organization_id",
-    "province_id",
-    "is_lead",
-    "principal_investigator",
-    "budget",
-)
-
-
 class ApplicationViewSet(TransitionMixin, PortalViewSet):
     """Joint-research applications. The list leaves out ``research_plan`` and ``panel_outcome`` (read
     them on ``applications/{id}/``): fifty full research plans were most of a list page's size."""
@@ -209,19 +185,9 @@ class ApplicationViewSet(TransitionMixin, PortalViewSet):
         return s.CoopApplicationSerializer
 
     def get_queryset(self):
-        qs = super().get_queryset()
         if self.action == "list":
-            # only what CoopApplicationListSerializer shows: not the plan, not the programme's guide,
-            # not every column of the organizations (bench, issue 10)
-            participants = Participant.objects.select_related("organization").only(
-                *PARTICIPANT_COLUMNS, "organization__name"
-            )
-            qs = (
-                qs.only(*APPLICATION_LIST_COLUMNS)
-                .prefetch_related(None)
-                .prefetch_related(Prefetch("participants", queryset=participants), "region_decisions")
-            )
-        return qs
+            return selectors.application_rows(user=self.request.user)
+        return super().get_queryset()
 
     def _save(self, request, application=None):
         ser = s.CoopApplicationWriteSerializer(data=request.data)
