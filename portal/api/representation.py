@@ -4,12 +4,14 @@ DRF's ``Serializer.to_representation`` asks every field, for every row, to find 
 (``Field.get_attribute`` walks ``source_attrs`` with checks for mappings, callables and missing
 objects) and to convert it. On a list of fifty rows that is a thousand such round trips and the larger
 part of the serializer's time (bench, issue 10). ``PortalModelSerializer`` decides once per serializer
-instance how each field is read:
+class (or per instance, when a field needs the instance's own bound fields) how each field is read:
 
 - a model column, or a column reached through forward foreign keys (``source="owner.name"``):
   ``operator.attrgetter``, converted by the field (``str``/``int``/``bool`` for the plain types);
 - a primary-key relation to a foreign key: the ``<fk>_id`` attribute, as DRF's pk-only path gives;
-- a queryset annotation (``rank``, ``score``: a name the model class does not have): the attribute;
+- a model method called without arguments (``source="get_state_display"``): called, as DRF does;
+- a queryset annotation (``rank``, ``score``: a name the model class does not have) or a property of
+  the model (``balance``): the attribute;
 - a ``SerializerMethodField``: the serializer's method;
 - anything else (nested serializers, callables such as ``get_state_display``, properties, many-to-many):
   DRF's own ``get_attribute`` and ``to_representation``, unchanged.
@@ -22,8 +24,10 @@ computed DRF's way and must be equal (tests/portal/test_api_representation.py).
 
 from __future__ import annotations
 
+import inspect
 import operator
 from collections.abc import Callable, Mapping
+from functools import cached_property, partialmethod
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +62,9 @@ def _column_path(model: type[models.Model], attrs: list[str]) -> bool:
             return False
         last = i == len(attrs) - 1
         if last:
-            return bool(getattr(field, "concrete", False)) and not field.is_relation
+            if field.is_relation:  # only ``<fk>_id``, the stored id, reads as a column
+                return bool(field.concrete) and attr == getattr(field, "attname", None) != field.name
+            return bool(getattr(field, "concrete", False))
         if not (field.is_relation and (field.many_to_one or field.one_to_one) and field.concrete):
             return False
         model = field.related_model
@@ -92,20 +98,37 @@ def _identity(value):
     return value
 
 
+_SHARED: dict[type, list | None] = {}
+_METHOD = object()  # marks a SerializerMethodField's step: its method is bound per serializer
+
+
 class PortalModelSerializer(serializers.ModelSerializer):
     """The base of the portal's model serializers (see the module docstring)."""
 
-    def _representation_plan(self) -> list[Step]:
-        plan = self.__dict__.get("_plan")
-        if plan is not None:
-            return plan
+    @classmethod
+    def _shared_plan(cls) -> list | None:
+        """The plan of a serializer whose fields are all columns, ids, annotations or methods, built once
+        per class from a prototype: its fields' conversions depend on their own settings only, so every
+        instance may use them without building its own fields (a fifth of a short list's time). None
+        when a field needs the instance's own bound fields (nested serializers, callables) or when the
+        class builds or trims its fields itself (``get_fields``, ``__init__``)."""
+        if (
+            getattr(getattr(cls, "Meta", None), "model", None) is None
+            or cls.get_fields is not serializers.ModelSerializer.get_fields
+            or cls.__init__ is not serializers.BaseSerializer.__init__
+        ):
+            return None
+        prototype = cls(context={})
+        return prototype._plan_fields(shared=True)
+
+    def _plan_fields(self, *, shared: bool) -> list | None:
         model = self.Meta.model
         plan = []
         for field in self._readable_fields:
             name = field.field_name
             generic = _generic(field)
             if isinstance(field, serializers.SerializerMethodField):
-                plan.append((name, _identity, getattr(self, field.method_name)))
+                plan.append((name, _identity, (_METHOD, field.method_name)))
             elif (
                 type(field) is relations.PrimaryKeyRelatedField
                 and field.pk_field is None
@@ -114,20 +137,41 @@ class PortalModelSerializer(serializers.ModelSerializer):
             ):
                 attname = model._meta.get_field(field.source_attrs[0]).attname
                 plan.append((name, _quick(operator.attrgetter(attname), generic), None))
-            elif (
-                not isinstance(field, serializers.BaseSerializer | relations.RelatedField)
-                and not isinstance(field, relations.ManyRelatedField)
-                and field.source != "*"
-                and _column_path(model, field.source_attrs)
-            ):
+            elif not _plain(field):
+                # nested serializers and relations convert through their own bound state
+                if shared:
+                    return None
+                plan.append((name, generic, field.to_representation))
+            elif field.source != "*" and _column_path(model, field.source_attrs):
                 convert = _PLAIN.get(type(field), field.to_representation)
                 getter = operator.attrgetter(".".join(field.source_attrs))
                 plan.append((name, _quick(getter, generic), convert))
-            elif _is_annotation(model, field.source_attrs):
+            elif _is_model_method(model, field.source_attrs):
+                convert = _PLAIN.get(type(field), field.to_representation)
+                getter = operator.methodcaller(field.source_attrs[0])
+                plan.append((name, _quick(getter, generic), convert))
+            elif _is_annotation(model, field.source_attrs) or _is_property(model, field.source_attrs):
                 convert = _PLAIN.get(type(field), field.to_representation)
                 plan.append((name, _quick(operator.attrgetter(field.source_attrs[0]), generic), convert))
+            elif shared:
+                return None
             else:
                 plan.append((name, generic, field.to_representation))
+        return plan
+
+    def _representation_plan(self) -> list[Step]:
+        plan = self.__dict__.get("_plan")
+        if plan is not None:
+            return plan
+        cls = type(self)
+        if cls not in _SHARED:
+            _SHARED[cls] = cls._shared_plan()
+        steps = _SHARED[cls] or self._plan_fields(shared=False)
+        # methods are this serializer's own (they read its context)
+        plan = [
+            (name, read, getattr(self, convert[1]) if type(convert) is tuple else convert)
+            for name, read, convert in steps
+        ]
         self.__dict__["_plan"] = plan
         return plan
 
@@ -165,3 +209,34 @@ def _is_annotation(model: type[models.Model], attrs: list[str]) -> bool:
     except Exception:
         return True
     return False
+
+
+def _is_model_method(model: type[models.Model], attrs: list[str]) -> bool:
+    """A single name that is a method of the model taking no argument but the instance (DRF calls it):
+    ``get_<field>_display`` and the like."""
+    if len(attrs) != 1:
+        return False
+    static = inspect.getattr_static(model, attrs[0], None)
+    if isinstance(static, partialmethod):
+        return static.func is not None and not static.args
+    if not inspect.isfunction(static):
+        return False
+    required = [
+        p
+        for p in inspect.signature(static).parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(required) == 1
+
+
+def _is_property(model: type[models.Model], attrs: list[str]) -> bool:
+    return len(attrs) == 1 and isinstance(
+        inspect.getattr_static(model, attrs[0], None), property | cached_property
+    )
+
+
+def _plain(field) -> bool:
+    """A field whose conversion depends on its own settings only: not a serializer, not a relation."""
+    return not isinstance(
+        field, serializers.BaseSerializer | relations.RelatedField | relations.ManyRelatedField
+    )

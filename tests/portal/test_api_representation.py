@@ -40,7 +40,19 @@ class _Probe(PortalModelSerializer):
         ]
 
     def get_doubled(self, obj) -> int:
-        return (obj.trl or 0) * 2
+        return (obj.trl or 0) * self.context.get("factor", 2)
+
+
+class _Nested(PortalModelSerializer):
+    owner = serializers.SerializerMethodField()
+    listing = _Probe(source="*", read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = ["id", "owner", "listing"]
+
+    def get_owner(self, obj) -> str:
+        return obj.owner.name
 
 
 def _drf(serializer, instance):
@@ -76,3 +88,45 @@ def test_the_check_catches_a_plan_that_differs(settings):
         ser.to_representation(listing)
     settings.API_CHECK_REPRESENTATION = False
     assert ser.to_representation(listing)["title"] == "not the title"  # the check is what caught it
+
+
+def test_a_class_of_plain_fields_shares_one_plan_and_each_instance_its_own_context():
+    listing = ListingFactory(trl=3)
+    assert _Probe._shared_plan() is not None  # nothing here needs the instance's own fields
+    assert _Probe(listing).data["doubled"] == 6
+    assert _Probe(listing, context={"factor": 10}).data["doubled"] == 30
+    many = _Probe([listing, listing], many=True, context={"factor": 5}).data
+    assert [row["doubled"] for row in many] == [15, 15]
+
+
+def test_a_nested_serializer_plans_per_instance_and_gives_what_drf_gives():
+    listing = ListingFactory(trl=2)
+    assert _Nested._shared_plan() is None
+    ser = _Nested(listing, context={"factor": 7})
+    assert ser.data == _drf(_Nested(listing, context={"factor": 7}), listing)
+    assert ser.data["listing"]["doubled"] == 14 and ser.data["owner"] == listing.owner.name
+
+
+def test_no_serializer_with_a_nested_serializer_shares_its_plan():
+    # a shared plan would convert through the prototype's nested serializer, whose context has no
+    # request (the showcase's listings once lost their contact that way)
+    import cooperation.api.serializers  # noqa: F401
+    import ip_enforcement.api.serializers  # noqa: F401
+    import talent.api.serializers  # noqa: F401
+    import transfer.api.serializers  # noqa: F401
+    import vouchers.api.serializers  # noqa: F401
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    checked = 0
+    for cls in subclasses(PortalModelSerializer):
+        if getattr(getattr(cls, "Meta", None), "model", None) is None:
+            continue
+        nested = [f for f in cls(context={})._readable_fields if isinstance(f, serializers.BaseSerializer)]
+        if nested:
+            checked += 1
+            assert cls._shared_plan() is None, cls
+    assert checked >= 5
