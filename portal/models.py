@@ -216,6 +216,8 @@ class User(AbstractUser):
         """The province (110000/120000/130000) whose officials this user belongs to."""
         if self.organization_id is None:
             return None
+        if User.organization.is_cached(self):  # loaded with the user (portal.backends)
+            return self.organization.province_id
         return Organization.objects.values_list("province_id", flat=True).get(pk=self.organization_id)
 
     @property

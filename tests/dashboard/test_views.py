@@ -17,11 +17,11 @@ from tests.factories import UserFactory, member, official
 
 pytestmark = pytest.mark.django_db
 
-# What a signed-in request costs besides the figures (session read, user, roles, province; the session
-# is written at most once a minute, and _client's first request did that); the page adds the
-# navigation's unread count and organization.
-REQUEST_OVERHEAD = 4
-PAGE_OVERHEAD = 6
+# What a signed-in request costs besides the figures (session read, user with organization, roles;
+# the session is written at most once a minute, and _client's first request did that); the page adds
+# the navigation's unread count.
+REQUEST_OVERHEAD = 3
+PAGE_OVERHEAD = 4
 
 
 def _client(client, user):
