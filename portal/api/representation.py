@@ -13,8 +13,9 @@ class (or per instance, when a field needs the instance's own bound fields) how 
 - a queryset annotation (``rank``, ``score``: a name the model class does not have) or a property of
   the model (``balance``): the attribute;
 - a ``SerializerMethodField``: the serializer's method;
-- anything else (nested serializers, callables such as ``get_state_display``, properties, many-to-many):
-  DRF's own ``get_attribute`` and ``to_representation``, unchanged.
+- anything else (nested serializers, relations other than a foreign key's id, many-to-many, a
+  callable further down a path such as ``expert.__str__``): DRF's own ``get_attribute`` and
+  ``to_representation``, unchanged.
 
 Whenever the quick read fails (a null link in ``owner.name``, a missing row), the field's own
 ``get_attribute`` is asked instead, so defaults, ``allow_null`` and skipped fields behave exactly as in
