@@ -96,12 +96,24 @@ def index_first():
     (PERFORMANCE.md: 6.1 s against 0.75 s). Random page reads are costed as on a cached or SSD-backed
     server (the default 4.0 is for spinning disks): with it the planner reads a very common word through
     the province's B-tree and stops at the cap, instead of the word's whole posting list from the GIN
-    index (芯片 in Tianjin: 45 → 4 ms; bench issue 10). Evaluate the search queryset inside the block."""
+    index (芯片 in Tianjin: 45 → 4 ms; bench issue 10). Evaluate the search queryset inside the block.
+
+    The settings are transaction-local; inside an enclosing transaction they would outlive the block,
+    so the values found are put back when it ends (a block left by an error is rolled back to its
+    savepoint, which undoes them too)."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('random_page_cost'),"
+                " set_config('enable_seqscan', 'off', true), set_config('random_page_cost', '1.1', true)"
+            )
+            seqscan, page_cost = cursor.fetchone()[:2]
         yield
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('random_page_cost', %s, true)",
+                [seqscan, page_cost],
+            )
 
 
 def listing_list(*, user) -> QuerySet[Listing]:

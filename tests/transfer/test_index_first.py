@@ -1,0 +1,30 @@
+"""``index_first()`` changes the planner's settings for the search only, also inside a transaction."""
+
+import pytest
+from django.db import connection, transaction
+
+from transfer.selectors import index_first
+
+pytestmark = pytest.mark.django_db
+
+
+def _settings():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('random_page_cost')")
+        return cursor.fetchone()
+
+
+def test_the_planner_settings_hold_inside_the_block_and_are_put_back_after_it():
+    with transaction.atomic():  # as a service or a test would enclose it
+        before = _settings()
+        with index_first():
+            assert _settings() == ("off", "1.1")
+        assert _settings() == before
+
+
+def test_a_block_left_by_an_error_leaves_the_settings_as_they_were():
+    with transaction.atomic():
+        before = _settings()
+        with pytest.raises(RuntimeError), index_first():
+            raise RuntimeError("the search failed")
+        assert _settings() == before
