@@ -121,6 +121,9 @@ AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "portal.backends.PortalModelBackend",
+    # Sessions signed in before PortalModelBackend name Django's backend; listed so a deploy does not
+    # sign everyone out mid-task. Sessions last SESSION_COOKIE_AGE (30 min): remove after the deploy.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -31,3 +31,10 @@ def test_a_signed_in_request_goes_through_this_backend(client):
     client.force_login(user, backend="portal.backends.PortalModelBackend")
     assert client.get("/").status_code == 200
     assert client.session["_auth_user_backend"] == "portal.backends.PortalModelBackend"
+
+
+def test_a_session_signed_in_through_djangos_backend_still_works(client):
+    user = official("120000")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/").status_code == 200
+    assert client.get("/").wsgi_request.user.pk == user.pk
