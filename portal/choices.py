@@ -18,14 +18,14 @@ from django.utils.hashable import make_hashable
 
 __all__ = ["install_choice_labels"]
 
-_labels: dict[int, dict] = {}
+_labels: dict = {}  # field → {value: lazy label}
 
 
 def _get_FIELD_display(self, field):  # noqa: N802  (Django's name)
-    labels = _labels.get(id(field))
+    labels = _labels.get(field)
     if labels is None:
         # the keys are the choices' values (hashable without translating); the labels stay lazy
-        labels = _labels[id(field)] = {make_hashable(v): label for v, label in field.flatchoices}
+        labels = _labels[field] = {make_hashable(v): label for v, label in field.flatchoices}
     value = getattr(self, field.attname)
     return force_str(labels.get(make_hashable(value), value), strings_only=True)
 

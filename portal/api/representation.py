@@ -7,7 +7,7 @@ part of the serializer's time (bench, issue 10). ``PortalModelSerializer`` decid
 class (or per instance, when a field needs the instance's own bound fields) how each field is read:
 
 - a model column, or a column reached through forward foreign keys (``source="owner.name"``):
-  ``operator.attrgetter``, converted by the field (``str``/``int``/``bool`` for the plain types);
+  ``operator.attrgetter``, converted by the field (``str``/``int`` for the plain types);
 - a primary-key relation to a foreign key: the ``<fk>_id`` attribute, as DRF's pk-only path gives;
 - a model method called without arguments (``source="get_state_display"``): called, as DRF does;
 - a queryset annotation (``rank``, ``score``: a name the model class does not have) or a property of
@@ -42,7 +42,6 @@ __all__ = ["PortalModelSerializer", "RepresentationMismatch"]
 _PLAIN = {
     drf_fields.CharField: str,
     drf_fields.IntegerField: int,
-    drf_fields.BooleanField: bool,
     drf_fields.ReadOnlyField: None,  # the value itself
 }
 
@@ -167,7 +166,9 @@ class PortalModelSerializer(serializers.ModelSerializer):
         cls = type(self)
         if cls not in _SHARED:
             _SHARED[cls] = cls._shared_plan()
-        steps = _SHARED[cls] or self._plan_fields(shared=False)
+        # fields already built on this instance may have been changed (``ser.fields.pop(...)``): plan
+        # from them, not from the class
+        steps = (None if "fields" in self.__dict__ else _SHARED[cls]) or self._plan_fields(shared=False)
         # methods are this serializer's own (they read its context)
         plan = [
             (name, read, getattr(self, convert[1]) if type(convert) is tuple else convert)
@@ -237,7 +238,13 @@ def _is_property(model: type[models.Model], attrs: list[str]) -> bool:
 
 
 def _plain(field) -> bool:
-    """A field whose conversion depends on its own settings only: not a serializer, not a relation."""
-    return not isinstance(
-        field, serializers.BaseSerializer | relations.RelatedField | relations.ManyRelatedField
+    """A field read as DRF's ``Field`` reads and converted by its own settings only: not a serializer,
+    not a relation, not a field with its own ``get_attribute`` (``ModelField``), not a file (its URL
+    is built from the request)."""
+    return type(field).get_attribute is drf_fields.Field.get_attribute and not isinstance(
+        field,
+        serializers.BaseSerializer
+        | relations.RelatedField
+        | relations.ManyRelatedField
+        | drf_fields.FileField,
     )

@@ -130,3 +130,10 @@ def test_no_serializer_with_a_nested_serializer_shares_its_plan():
             checked += 1
             assert cls._shared_plan() is None, cls
     assert checked >= 5
+
+
+def test_fields_changed_on_an_instance_are_honoured_not_the_class_plan():
+    listing = ListingFactory(trl=3)
+    ser = _Probe(listing)
+    ser.fields.pop("doubled")
+    assert "doubled" not in ser.data and ser.data["title"] == listing.title
