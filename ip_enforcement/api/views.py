@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from portal import attachments
 from portal.api.errors import error_body
-from portal.api.viewsets import IDEMPOTENCY_PARAMETER, PortalViewSet, TransitionMixin
+from portal.api.viewsets import IDEMPOTENCY_PARAMETER, PortalViewSet, TransitionMixin, TransitionSerializer
 from portal.exceptions import ValidationError
 
 from .. import selectors, services
@@ -51,6 +51,14 @@ def _visible_case(user, case_id, field: str = "case") -> Case:
     return case
 
 
+def _reason(request) -> str:
+    """The optional ``reason`` of a body; a body that is not an object (a list, a number) is a 400,
+    not a 500 (the services decide whether a reason is required)."""
+    body = TransitionSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data.get("reason", "")
+
+
 class CaseViewSet(PortalViewSet):
     queryset = Case.objects.select_related("agency", "province", "place_region")
     serializer_class = s.CaseSerializer
@@ -76,9 +84,8 @@ class CaseViewSet(PortalViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """The handling agency closes its case."""
-        case = services.close_case(
-            self.get_object(), actor=request.user, reason=str(request.data.get("reason", ""))
-        )
+        case = self.get_object()
+        case = services.close_case(case, actor=request.user, reason=_reason(request))
         return Response(self.get_serializer(case).data)
 
     @extend_schema(methods=["GET"], responses=s.JournalEntrySerializer(many=True), summary="The case journal")
@@ -129,9 +136,7 @@ class ReferralViewSet(_FlowViewSet):
     def extend(self, request, pk=None):
         """Extend the 立案 decision deadline once by 15 working days, with a reason."""
         referral = self.get_object()
-        services.extend_referral_decision(
-            referral, actor=request.user, reason=str(request.data.get("reason", ""))
-        )
+        services.extend_referral_decision(referral, actor=request.user, reason=_reason(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=referral.pk)).data)
 
 

@@ -310,3 +310,15 @@ def test_infringer_id_number_is_stored_encrypted_and_shown_masked_outside_the_ha
     assert "110105********002X" in body and "11010519491231002X" not in body
     r = api_as(bj).post(f"{API}/cases/", case_data(infringer_id_number="110105194912310021"), format="json")
     assert r.status_code == 400 and "infringer_id_number" in r.json()["error"]["fields"]
+
+
+def test_a_body_that_is_not_an_object_is_a_400_on_close_and_extend(bj, tj):
+    # found by the schema fuzzer: ``[null, null]`` as the body of POST …/close/ was a 500
+    ref = make_referral(bj, tj.organization)
+    for url, user in (
+        (f"{API}/cases/{ref.case_id}/close/", bj),
+        (f"{API}/referrals/{ref.pk}/extend/", tj),
+    ):
+        r = api_as(user).post(url, [None, None], format="json")
+        assert r.status_code == 400, (url, r.content)
+        assert r.json()["error"]["code"]
