@@ -98,9 +98,10 @@ def index_first():
     the province's B-tree and stops at the cap, instead of the word's whole posting list from the GIN
     index (芯片 in Tianjin: 45 → 4 ms; bench issue 10). Evaluate the search queryset inside the block.
 
-    The settings are transaction-local; inside an enclosing transaction they would outlive the block,
-    so the values found are put back when it ends (a block left by an error is rolled back to its
-    savepoint, which undoes them too)."""
+    The settings are transaction-local: when the block is its own transaction its commit ends them;
+    inside an enclosing one they would outlive the block, so the values found are put back when it
+    ends (a block left by an error is rolled back to its savepoint, which undoes them too)."""
+    nested = connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -109,6 +110,8 @@ def index_first():
             )
             seqscan, page_cost = cursor.fetchone()[:2]
         yield
+        if not nested:
+            return
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('enable_seqscan', %s, true), set_config('random_page_cost', %s, true)",

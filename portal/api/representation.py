@@ -19,7 +19,7 @@ class (or per instance, when a field needs the instance's own bound fields) how 
 
 Whenever the quick read fails (a null link in ``owner.name``, a missing row), the field's own
 ``get_attribute`` is asked instead, so defaults, ``allow_null`` and skipped fields behave exactly as in
-DRF. The test settings set ``API_CHECK_REPRESENTATION``: every answer of the test suite is then also
+DRF. The test settings set ``API_CHECK_REPRESENTATION`` (False in production): every answer of the test suite is then also
 computed DRF's way and must be equal (tests/portal/test_api_representation.py).
 """
 
@@ -187,7 +187,7 @@ class PortalModelSerializer(serializers.ModelSerializer):
             except SkipField:
                 continue
             out[name] = None if value is None else (value if convert is None else convert(value))
-        if getattr(settings, "API_CHECK_REPRESENTATION", False):
+        if settings.API_CHECK_REPRESENTATION:
             expected = serializers.ModelSerializer.to_representation(self, instance)
             if out != expected:
                 raise RepresentationMismatch(f"{type(self).__name__}: {out!r} != {expected!r}")
