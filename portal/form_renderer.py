@@ -11,6 +11,8 @@ project override of those templates, or an option using another template goes th
 
 from __future__ import annotations
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -26,11 +28,15 @@ _DJANGO_FORMS_TEMPLATES = "django/forms/templates/"
 
 def _text(value, context: Context) -> str:
     """``{{ value }}``: localized and escaped as the template language does."""
+    if type(value) is str:  # a plain string: localizing leaves it alone, escaping is Django's escape()
+        return html.escape(value)
     return render_value_in_context(value, context)
 
 
 def _as_string(value, context: Context) -> str:
     """``{{ value|stringformat:'s' }}``: the ``%s`` form (safe input stays safe), then escaped."""
+    if type(value) is str:
+        return html.escape(value)
     if isinstance(value, tuple):
         value = str(value)
     try:
