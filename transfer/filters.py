@@ -60,6 +60,11 @@ def _regions(request=None):
     return Region.objects.all()
 
 
+# A filter form lists every base by name: read only that, not the operator's encrypted contact columns
+# (200 bases: 7.5 → 1.6 ms on every listings page, bench issue 10).
+_BASES = Base.objects.only("id", "name")
+
+
 class ListingFilterSet(_Bootstrap):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ListingKind.choices)
@@ -75,7 +80,7 @@ class ListingFilterSet(_Bootstrap):
     )
     price_max = django_filters.NumberFilter(label=_("Price to (yuan)"), field_name="price", lookup_expr="lte")
     state = django_filters.ChoiceFilter(label=_("State"), choices=ListingState.choices)
-    base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=Base.objects.all())
+    base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=_BASES)
 
     class Meta:
         model = Listing
@@ -134,7 +139,7 @@ class DealFilterSet(_Bootstrap):
     year = YearFilter(label=_("Year"), field_name="signed_on", lookup_expr="year")
     within_region = django_filters.BooleanFilter(label=_("Within the three regions"))
     seller_province = django_filters.ModelChoiceFilter(label=_("Seller region"), queryset=_regions)
-    base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=Base.objects.all())
+    base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=_BASES)
     q = django_filters.CharFilter(label=_("Registration number or title"), method="filter_q")
 
     class Meta:
