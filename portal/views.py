@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,9 +45,32 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-def paginate(request, queryset, per_page: int = 50):
-    """Page-number pagination for pages (lists on pages are scoped and filtered, so counts stay small)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+# A page lists at most this many rows of a filtered list (the API's cursors reach every row).
+PAGE_LIST_CAP = 1_000
+
+
+class CappedPaginator(Paginator):
+    """Page numbers over the first ``cap`` rows: counting stops there. Counting every visible row was
+    the largest query of the lists at scale: 41,000 referrals 25 ms, 20,000 recognition requests 42 ms,
+    against 1–2 ms to count to 1,000 (bench, issue 10). Past the cap, ``capped`` is true and the pager
+    says so and asks for narrower filters."""
+
+    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = PAGE_LIST_CAP if cap is None else cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        head = self.object_list[: self.cap + 1]
+        found = head.count() if hasattr(head, "query") else len(head)
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+
+def paginate(request, queryset, per_page: int = 50, cap: int | None = None):
+    """Page-number pagination for pages, over the first ``cap`` rows (CappedPaginator)."""
+    return CappedPaginator(queryset, per_page, cap=cap).get_page(request.GET.get("page"))
 
 
 @login_required

@@ -55,9 +55,6 @@ __all__ = [
 ]
 
 
-LIST_CAP = 10_000
-
-
 def _filter_status(filterset) -> int:
     """400 when a filter's value is not valid (the form names it; the other filters still apply)."""
     return 400 if filterset.is_bound and filterset.form.errors else 200
@@ -92,9 +89,7 @@ def home(request):
             page = paginate(request, qs, per_page=20)
             page.object_list = list(page.object_list)
     else:
-        # Counting every published listing costs more than the page itself at scale: browse the
-        # newest LIST_CAP (filters narrow it further).
-        page = paginate(request, qs[:LIST_CAP], per_page=20)
+        page = paginate(request, qs, per_page=20)
     return render(
         request,
         "transfer/home.html",

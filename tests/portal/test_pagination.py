@@ -1,0 +1,45 @@
+"""Pages count at most PAGE_LIST_CAP rows of a list, and say so when more match."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal import views
+from portal.views import CappedPaginator
+from tests.transfer.factories import ListingFactory
+from transfer.models import Listing
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counting_stops_at_the_cap_and_the_pages_cover_exactly_the_first_rows():
+    ListingFactory.create_batch(7)
+    qs = Listing.objects.order_by("-id")
+    paginator = CappedPaginator(qs, 2, cap=5)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 5
+    assert paginator.capped is True
+    assert "LIMIT 6" in queries.captured_queries[0]["sql"]  # the database stops counting there
+    assert paginator.num_pages == 3
+    last = paginator.page(3)
+    assert [x.pk for x in last.object_list] == [x.pk for x in qs[4:5]]
+    assert not last.has_next()
+
+
+def test_a_list_within_the_cap_is_counted_exactly_and_not_marked():
+    ListingFactory.create_batch(3)
+    paginator = CappedPaginator(Listing.objects.all(), 2, cap=5)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (3, False, 2)
+    assert CappedPaginator([1, 2, 3, 4], 2, cap=3).count == 3
+
+
+def test_a_capped_page_says_the_list_goes_on_and_asks_for_narrower_filters(client, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_LIST_CAP", 25)
+    ListingFactory.create_batch(26)
+    body = client.get("/transfer/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "第 1 页，共 2 页以上" in body
+    assert 'id="list-capped"' in body and "超过 25 条" in body
+    assert client.get("/transfer/", {"page": 3}).context["page"].number == 2  # past the cap: the last page
+    monkeypatch.setattr(views, "PAGE_LIST_CAP", 26)
+    body = client.get("/transfer/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "第 1 页，共 2 页</span>" in body and 'id="list-capped"' not in body
