@@ -172,8 +172,8 @@ def _reasons(obj, listing: Listing) -> str:
 
 
 def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
-    """For a demand, the supply listings that fit it best (and the reverse), ranked in the database by
-    shared key terms, text relevance, field and TRL; each carries ``score`` and ``reasons``."""
+    """For a demand, the supply listings that fit it best (and the reverse), ranked by shared key terms,
+    text relevance, field and TRL; each carries ``score`` and ``reasons``."""
     other = ListingKind.SUPPLY if listing.kind == ListingKind.DEMAND else ListingKind.DEMAND
     exprs = match_score_expressions(listing)
     terms = exprs.pop("terms")
@@ -185,20 +185,38 @@ def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
     )
     candidates = base.filter(Q(search_vector__matches=tsq)) if tsq else base.filter(field=listing.field)
     capped = candidates.order_by().values("pk")[:SEARCH_CAP]
-    qs = (
+    # The database computes each part of the score once per candidate and the sum is made here, as in
+    # match_score: a score annotated in SQL repeats every part it uses (twelve text tests and the rank,
+    # each reading the candidate's words again), which doubled the query (bench, issue 10). Only the
+    # best ``limit`` candidates are then read whole.
+    parts = (
         Listing.objects.filter(pk__in=Subquery(capped))
-        .select_related("owner", "region")
-        .defer("search_vector", "description")
         .annotate(**exprs, rank=ts_rank(tsq) if tsq else Value(0.0, output_field=FloatField()))
-        .annotate(
-            score=F("shared_terms") * 2.0 + F("same_field") * 3.0 + F("trl_fit") * 1.0 + F("rank") * 10.0
-        )
-        .order_by("-score", "-id")[:limit]
+        .order_by()
+        .values_list("pk", "shared_terms", "same_field", "trl_fit", "rank")
     )
-    rows = list(qs)
-    for row in rows:
+    best = sorted(
+        (
+            (_score(shared, same, fit, rank), pk, shared, same, fit, rank)
+            for pk, shared, same, fit, rank in parts
+        ),
+        key=lambda part: (-part[0], -part[1]),
+    )[:limit]
+    rows = Listing.objects.select_related("owner", "region").defer("search_vector", "description")
+    found = rows.in_bulk([part[1] for part in best])
+    out = []
+    for score, pk, shared, same, fit, rank in best:
+        row = found.get(pk)
+        if row is None:  # withdrawn between the two reads
+            continue
+        row.score, row.shared_terms, row.same_field, row.trl_fit, row.rank = score, shared, same, fit, rank
         row.reasons = _reasons(row, listing)
-    return rows
+        out.append(row)
+    return out
+
+
+def _score(shared_terms: int, same_field: int, trl_fit: int, rank: float) -> float:
+    return shared_terms * 2.0 + same_field * 3.0 + trl_fit * 1.0 + rank * 10.0
 
 
 def match_score(demand: Listing, supply: Listing) -> tuple[float, str]:
@@ -212,8 +230,7 @@ def match_score(demand: Listing, supply: Listing) -> tuple[float, str]:
         .only("pk", "trl")
         .first()
     )
-    score = row.shared_terms * 2.0 + row.same_field * 3.0 + row.trl_fit * 1.0 + row.rank * 10.0
-    return round(score, 3), _reasons(row, demand)
+    return round(_score(row.shared_terms, row.same_field, row.trl_fit, row.rank), 3), _reasons(row, demand)
 
 
 def base_list(*, user) -> QuerySet[Base]:

@@ -11,7 +11,7 @@ from portal.models import Event
 from tests.factories import member, official
 from transfer import services
 from transfer.models import ListingKind, MatchPair, PairState, TechField
-from transfer.selectors import match_list
+from transfer.selectors import match_list, match_score
 
 from .factories import ListingFactory
 
@@ -63,6 +63,18 @@ def test_a_demands_top_matches_are_the_relevant_supply_listings(crafted):
     assert matches[0].score > matches[1].score
     assert "同领域" in matches[0].reasons and "共同关键词" in matches[0].reasons
     assert matches[0].shared_terms >= 4
+
+
+def test_each_match_carries_its_pairs_score_in_descending_order_up_to_the_limit(crafted):
+    demand, *_ = crafted
+    ListingFactory.create_batch(3, title="动力电池热管理", field=demand.field)  # equal scores: newest first
+    matches = match_list(user=official("110000"), listing=demand)
+    assert len(matches) >= 5
+    for m in matches:
+        assert match_score(demand, m) == (round(m.score, 3), m.reasons)
+    order = [(-m.score, -m.pk) for m in matches]
+    assert order == sorted(order)
+    assert match_list(user=official("110000"), listing=demand, limit=2) == matches[:2]
 
 
 def test_the_reverse_a_supplys_matches_are_demands(crafted):
