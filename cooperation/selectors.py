@@ -19,6 +19,7 @@ from .models import (
     Programme,
     ProgressReport,
     Project,
+    RegionDecision,
     Review,
     ReviewState,
     Topic,
@@ -146,8 +147,12 @@ PARTICIPANT_LIST_COLUMNS = (
 
 
 def application_rows(*, user: User) -> QuerySet[Application]:
-    """Applications for a list: the columns of APPLICATION_LIST_COLUMNS, each participant's
-    organization name, region and budget, and the regions' decisions."""
+    """Applications for a list: the columns of APPLICATION_LIST_COLUMNS; in ``participant_rows`` each
+    participant's organization name, region and budget, in ``decision_rows`` the regions' decisions.
+
+    Plain lists, not the related managers: a prefetch into a manager clones a queryset for every
+    application and relation, and every read of ``application.participants`` builds a new manager
+    (fifty applications: a hundred clones and three hundred managers per list; bench, issue 10)."""
     participants = Participant.objects.select_related("organization", "province").only(
         *PARTICIPANT_LIST_COLUMNS
     )
@@ -155,7 +160,10 @@ def application_rows(*, user: User) -> QuerySet[Application]:
         user,
         Application.objects.select_related("programme", "topic", "lead_organization")
         .only(*APPLICATION_LIST_COLUMNS)
-        .prefetch_related(Prefetch("participants", queryset=participants), "region_decisions"),
+        .prefetch_related(
+            Prefetch("participants", queryset=participants, to_attr="participant_rows"),
+            Prefetch("region_decisions", queryset=RegionDecision.objects.all(), to_attr="decision_rows"),
+        ),
     )
 
 

@@ -200,25 +200,40 @@ class CoopApplicationSerializer(PortalModelSerializer):
         """After the joint decision: the panel's scores summary for this application (null before)."""
         return panel_outcome(obj)
 
+    def _participants(self, obj):
+        return obj.participants.all()
+
+    def _decisions(self, obj):
+        return obj.region_decisions.all()
+
     def get_budget_total(self, obj) -> str:
-        return str(sum((p.budget for p in obj.participants.all()), Decimal("0")))
+        return str(sum((p.budget for p in self._participants(obj)), Decimal("0")))
 
     def get_budget_by_region(self, obj) -> dict:
         out: dict[str, Decimal] = {}
-        for p in obj.participants.all():
+        for p in self._participants(obj):
             out[p.province_id] = out.get(p.province_id, Decimal("0")) + p.budget
         return {k: str(v) for k, v in sorted(out.items())}
 
     def get_decisions(self, obj) -> list:
         return [
             {"region": d.region_id, "approved": d.approved, "reason": d.reason, "decided_at": d.decided_at}
-            for d in obj.region_decisions.all()
+            for d in self._decisions(obj)
         ]
 
 
 class CoopApplicationListSerializer(CoopApplicationSerializer):
     """An application in a list: everything but the research plan and the panel's outcome, which the
-    detail shows (a page of fifty full plans was most of the list's bytes and time; bench, issue 10)."""
+    detail shows (a page of fifty full plans was most of the list's bytes and time; bench, issue 10).
+    Reads the participants and decisions ``selectors.application_rows`` prefetched as lists."""
+
+    participants = _CoopParticipantReadSerializer(source="participant_rows", many=True, read_only=True)
+
+    def _participants(self, obj):
+        return obj.participant_rows
+
+    def _decisions(self, obj):
+        return obj.decision_rows
 
     class Meta(CoopApplicationSerializer.Meta):
         fields = [
