@@ -5,8 +5,10 @@ technology bases took ~15 ms, the larger part of the listings page (bench, issue
 form of the portal has selects of organizations, regions or programmes. Here the two templates of a
 select (``select.html`` and ``select_option.html`` with ``attrs.html``) are produced by the same steps
 in Python: the same markup byte for byte, values converted and escaped as the template language does
-(tests/portal/test_form_renderer.py compares both on every kind of select). Any other template, a
-project override of those templates, or an option using another template goes through the templates.
+(tests/portal/test_form_renderer.py compares both on every kind of select). Any other template, an
+option using another template, or a callable among the values goes through the templates. (This
+renderer's engine reads Django's own form templates first, so a project cannot override them here
+anyway; ``TemplatesSetting`` would be the renderer for that.)
 """
 
 from __future__ import annotations
@@ -22,8 +24,17 @@ __all__ = ["PortalFormRenderer"]
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
-# Where Django's own templates of the form renderer live: an origin elsewhere is a project override.
-_DJANGO_FORMS_TEMPLATES = "django/forms/templates/"
+
+
+def _plain_option(option: dict) -> bool:
+    """An option drawn with Django's option template whose value, label and attributes are data: the
+    template language would call a callable, which is left to it."""
+    return (
+        option["template_name"] == OPTION
+        and not callable(option["value"])
+        and not callable(option["label"])
+        and not any(callable(v) for v in option["attrs"].values())
+    )
 
 
 def _text(value, context: Context) -> str:
@@ -64,23 +75,14 @@ class PortalFormRenderer(DjangoTemplates):
     """Django's template form renderer; selects written in Python (see the module's docstring)."""
 
     def render(self, template_name, context, request=None):
-        if template_name == SELECT and self._own(SELECT) and self._own(OPTION):
+        if template_name == SELECT:
             widget = context["widget"]
-            if all(
-                option["template_name"] == OPTION
-                for _, options, _ in widget["optgroups"]
-                for option in options
+            widget["optgroups"] = groups = list(widget["optgroups"])
+            if not any(callable(v) for v in widget["attrs"].values()) and all(
+                _plain_option(option) for _, options, _ in groups for option in options
             ):
                 return self._select(widget)
         return super().render(template_name, context, request=request)
-
-    def _own(self, template_name: str) -> bool:
-        """Whether ``template_name`` resolves to Django's file (not an override in the project)."""
-        cache = self.__dict__.setdefault("_own_cache", {})
-        if template_name not in cache:
-            origin = self.get_template(template_name).origin.name
-            cache[template_name] = _DJANGO_FORMS_TEMPLATES in str(origin).replace("\\", "/")
-        return cache[template_name]
 
     def _select(self, widget: dict) -> str:
         context = Context()

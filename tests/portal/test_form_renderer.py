@@ -79,6 +79,17 @@ def test_a_select_with_another_option_template_goes_through_the_templates():
     assert "<option" not in fast  # the other template was used, not the Python select
 
 
+def test_a_callable_label_is_left_to_the_template_language_which_calls_it():
+    class Label:
+        def __call__(self):
+            return "called <label>"
+
+    field = forms.ChoiceField(choices=[("a", Label()), ("b", "B")])
+    fast = field.widget.render("x", "a", renderer=PortalFormRenderer())
+    assert fast == field.widget.render("x", "a", renderer=DjangoTemplates())
+    assert "called &lt;label&gt;" in fast
+
+
 def test_a_select_is_written_without_its_templates(monkeypatch):
     rendered = []
     original = DjangoTemplates.render
