@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.inspect import method_has_no_args
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,19 +56,28 @@ class CappedPaginator(Paginator):
     """Page numbers over the first ``cap`` rows: counting stops there. Counting every visible row was
     the largest query of the lists at scale: 41,000 referrals 25 ms, 20,000 recognition requests 42 ms,
     against 1–2 ms to count to 1,000 (bench, issue 10). Past the cap, ``capped`` is true and the pager
-    says so and asks for narrower filters."""
+    says so (and, on a page with filters, asks for narrower ones)."""
 
     def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = PAGE_LIST_CAP if cap is None else cap
-        self.capped = False
+
+    @cached_property
+    def _found(self) -> int:
+        """Rows up to one past the cap, counted as Django's Paginator counts."""
+        head = self.object_list[: self.cap + 1]
+        count = getattr(head, "count", None)
+        if callable(count) and not inspect.isbuiltin(count) and method_has_no_args(count):
+            return count()
+        return len(head)
 
     @cached_property
     def count(self) -> int:
-        head = self.object_list[: self.cap + 1]
-        found = head.count() if hasattr(head, "query") else len(head)
-        self.capped = found > self.cap
-        return min(found, self.cap)
+        return min(self._found, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._found > self.cap
 
 
 def paginate(request, queryset, per_page: int = 50, cap: int | None = None):

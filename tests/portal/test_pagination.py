@@ -17,8 +17,9 @@ def test_counting_stops_at_the_cap_and_the_pages_cover_exactly_the_first_rows():
     qs = Listing.objects.order_by("-id")
     paginator = CappedPaginator(qs, 2, cap=5)
     with CaptureQueriesContext(connection) as queries:
+        assert paginator.capped is True  # known before the count is asked
         assert paginator.count == 5
-    assert paginator.capped is True
+    assert len(queries) == 1
     assert "LIMIT 6" in queries.captured_queries[0]["sql"]  # the database stops counting there
     assert paginator.num_pages == 3
     last = paginator.page(3)
@@ -39,7 +40,22 @@ def test_a_capped_page_says_the_list_goes_on_and_asks_for_narrower_filters(clien
     body = client.get("/transfer/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "第 1 页，共 2 页以上" in body
     assert 'id="list-capped"' in body and "超过 25 条" in body
+    assert "请缩小筛选范围" in body  # the page has filters: it says to narrow them
     assert client.get("/transfer/", {"page": 3}).context["page"].number == 2  # past the cap: the last page
     monkeypatch.setattr(views, "PAGE_LIST_CAP", 26)
     body = client.get("/transfer/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "第 1 页，共 2 页</span>" in body and 'id="list-capped"' not in body
+
+
+def test_a_capped_list_without_filters_says_only_that_the_list_goes_on(rf):
+    from django.template.loader import render_to_string
+    from django.utils.translation import override
+
+    page = CappedPaginator(list(range(5)), 2, cap=3).get_page(1)
+    with override("zh-hans"):
+        plain = render_to_string("includes/pagination.html", {"page": page, "request": rf.get("/")})
+        filtered = render_to_string(
+            "includes/pagination.html", {"page": page, "request": rf.get("/"), "filter": object()}
+        )
+    assert "超过 3 条" in plain and "请缩小筛选范围" not in plain
+    assert "请缩小筛选范围" in filtered
