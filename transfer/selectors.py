@@ -207,7 +207,7 @@ def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
     out = []
     for score, pk, shared, same, fit, rank in best:
         row = found.get(pk)
-        if row is None:  # withdrawn between the two reads
+        if row is None:  # deleted between the two reads
             continue
         row.score, row.shared_terms, row.same_field, row.trl_fit, row.rank = score, shared, same, fit, rank
         row.reasons = _reasons(row, listing)
