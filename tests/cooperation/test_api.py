@@ -359,6 +359,17 @@ def test_one_region_refusing_rejects_the_application_with_reasons(cast):
     assert seen["decisions"][1]["reason"] == "预算过高"
 
 
+def test_the_list_shows_each_applications_participants_budgets_and_decisions_as_its_detail_does(cast):
+    programme, app = _decision_pending(cast)
+    assert post(cast.bj_officer, f"{API}/applications/{app.pk}/transition/approve/").status_code == 200
+    client = api_as(cast.applicant)
+    detail = client.get(f"{API}/applications/{app.pk}/").json()
+    listed = next(x for x in client.get(f"{API}/applications/").json()["results"] if x["id"] == app.pk)
+    for key in ("participants", "budget_total", "budget_by_region", "decisions"):
+        assert listed[key] == detail[key], key
+    assert len(listed["participants"]) >= 2 and listed["decisions"][0]["approved"] is True
+
+
 def test_applicant_never_sees_scores_or_the_ranking_before_the_decision(cast):
     programme, app = _decision_pending(cast)
     assert api_as(cast.applicant).get(f"{API}/reviews/").json()["results"] == []
