@@ -236,7 +236,7 @@ class Listing(models.Model):
             GinIndex(
                 fields=["search_vector", "province"],
                 name="transfer_listing_public_search",
-                condition=Q(state__in=["published", "negotiating", "concluded"]),
+                condition=Q(state__in=list(PUBLIC_STATES)),
             ),
             GinIndex(fields=["key_terms"], name="transfer_listing_terms_gin"),
             models.Index(fields=["state", "kind", "field"], name="transfer_listing_state_kind"),
