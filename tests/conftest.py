@@ -19,6 +19,15 @@ from rest_framework.test import APIClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` run first: with one process per core (`make test`), a minute-long test
+    taken up last would keep one process busy while the others have finished. First of their kind only:
+    pytest-django's sort, which runs after this one and keeps this order within each kind, still puts
+    the tests in a rolled-back transaction before those that commit and empty the database."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

@@ -1,7 +1,10 @@
 """Tests: real PostgreSQL and Redis, fast hashing, e-mail kept in memory."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import CACHES, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -14,6 +17,28 @@ DEBUG = False
 
 # Separate test databases (and Redis db numbers via REDIS_URL) let several test runs share one machine.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", "test_portal")}  # noqa: F405
+
+
+def _redis_db_of_xdist_process(url: str, worker: str) -> str:
+    """REDIS_URL with the database number of one pytest-xdist process (gw0, gw1, …): the next ones after
+    the run's own, so that a test's Celery worker never takes another process's tasks and one process's
+    ``cache.clear()`` never empties another's cache (each process has its own test database already:
+    pytest-django appends the process's name)."""
+    parts = urlsplit(url)
+    db = (int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+# `make test` runs the suite in one process per core (pytest-xdist). The number is chosen once, in
+# the pytest process, and written back to the environment: the processes a test starts (its Celery
+# worker, gunicorn) inherit that URL, or the one the test gives them, as it is.
+if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("PORTAL_TEST_REDIS_OF_PROCESS"):
+    REDIS_URL = _redis_db_of_xdist_process(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["PORTAL_TEST_REDIS_OF_PROCESS"] = "1"
+    CACHES["default"]["LOCATION"] = REDIS_URL
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
 
 # Every API answer of the suite is scanned for ID numbers shown in full to someone without the right
 # (tests/idscan.py; a test that produced one fails).

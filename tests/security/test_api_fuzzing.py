@@ -129,6 +129,7 @@ def gunicorn_url(settings, tmp_path) -> Iterator[str]:
         log.close()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_schemathesis_anonymous_and_partner(gunicorn_url, tmp_path, django_db_serialized_rollback):
     member("110000")

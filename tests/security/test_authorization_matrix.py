@@ -127,6 +127,7 @@ def no_throttles(settings, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
 
 
+@pytest.mark.slow
 def test_authorization_matrix_over_the_demo_data(no_throttles):
     """One load of the demo data (about 10 s), then the three walks."""
     call_command("seed_demo", stdout=io.StringIO())

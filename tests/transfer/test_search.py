@@ -91,6 +91,7 @@ def test_query_text_is_quoted_so_operators_in_input_are_harmless():
     assert tsquery_for("") == ""
 
 
+@pytest.mark.slow
 def test_search_uses_the_gin_index_on_100000_listings(django_db_blocker):
     """EXPLAIN of the search query on 100,000 generated listings shows the GIN index at work."""
     from transfer.explain import explain_search, generate_listings
