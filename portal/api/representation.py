@@ -21,10 +21,17 @@ Whenever the quick read fails (a null link in ``owner.name``, a missing row), th
 ``get_attribute`` is asked instead, so defaults, ``allow_null`` and skipped fields behave exactly as in
 DRF. The test settings set ``API_CHECK_REPRESENTATION`` (False in production): every answer of the test suite is then also
 computed DRF's way and must be equal (tests/portal/test_api_representation.py).
+
+Date-times and decimals are converted as DRF does, with what DRF looks up again for every value (the
+current time zone through two context-local reads; a copy of the decimal context and the quantum)
+looked up once per serializer, that is once per response (``_datetime_converter``,
+``_decimal_converter``); a value of another kind goes to the field's own ``to_representation``.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import inspect
 import operator
 from collections.abc import Callable, Mapping
@@ -36,6 +43,7 @@ from django.db import models
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
+from rest_framework.settings import ISO_8601, api_settings
 
 __all__ = ["PortalModelSerializer", "RepresentationMismatch"]
 
@@ -98,8 +106,66 @@ def _identity(value):
     return value
 
 
+def _datetime_converter(field: drf_fields.DateTimeField) -> Callable[[Any], Any]:
+    """``DateTimeField.to_representation`` for aware date-times in ISO 8601, the field's time zone read
+    once (DRF reads the current one for every value)."""
+    slow = field.to_representation
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if output_format is None or output_format.lower() != ISO_8601:
+        return slow
+    tz = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if tz is None:
+        return slow
+
+    def convert(value):
+        if type(value) is not datetime.datetime or value.utcoffset() is None:
+            return slow(value)  # naive, a date, a string: DRF's own way
+        try:
+            text = value.astimezone(tz).isoformat()
+        except OverflowError:
+            return slow(value)  # DRF's error
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return convert
+
+
+def _decimal_converter(field: drf_fields.DecimalField) -> Callable[[Any], Any]:
+    """``DecimalField.to_representation`` as a string, with the quantum and the decimal context made
+    once (DRF copies the context and raises 0.1 to the power of the places for every value)."""
+    slow = field.to_representation
+    if (
+        not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        or field.localize
+        or field.normalize_output
+        or field.decimal_places is None
+    ):
+        return slow
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    quantum = decimal.Decimal(".1") ** field.decimal_places
+    rounding = field.rounding
+
+    def convert(value):
+        if type(value) is not decimal.Decimal:
+            return slow(value)
+        try:
+            return f"{value.quantize(quantum, rounding=rounding, context=context):f}"
+        except decimal.InvalidOperation:
+            return slow(value)  # more digits than max_digits allows: as DRF fails
+
+    return convert
+
+
+# field types whose conversion reads the request's settings: bound per serializer, not per class
+_CONVERTERS: dict[type, Callable[[Any], Callable[[Any], Any]]] = {
+    drf_fields.DateTimeField: _datetime_converter,
+    drf_fields.DecimalField: _decimal_converter,
+}
+
 _SHARED: dict[type, list | None] = {}
 _METHOD = object()  # marks a SerializerMethodField's step: its method is bound per serializer
+_CONVERTER = object()  # marks a step whose converter is made per serializer (``_CONVERTERS``)
 
 
 class PortalModelSerializer(serializers.ModelSerializer):
@@ -143,15 +209,15 @@ class PortalModelSerializer(serializers.ModelSerializer):
                     return None
                 plan.append((name, generic, field.to_representation))
             elif field.source != "*" and _column_path(model, field.source_attrs):
-                convert = _PLAIN.get(type(field), field.to_representation)
+                convert = _convert(field)
                 getter = operator.attrgetter(".".join(field.source_attrs))
                 plan.append((name, _quick(getter, generic), convert))
             elif _is_model_method(model, field.source_attrs):
-                convert = _PLAIN.get(type(field), field.to_representation)
+                convert = _convert(field)
                 getter = operator.methodcaller(field.source_attrs[0])
                 plan.append((name, _quick(getter, generic), convert))
             elif _is_annotation(model, field.source_attrs) or _is_property(model, field.source_attrs):
-                convert = _PLAIN.get(type(field), field.to_representation)
+                convert = _convert(field)
                 plan.append((name, _quick(operator.attrgetter(field.source_attrs[0]), generic), convert))
             elif shared:
                 return None
@@ -169,13 +235,18 @@ class PortalModelSerializer(serializers.ModelSerializer):
         # fields already built on this instance may have been changed (``ser.fields.pop(...)``): plan
         # from them, not from the class
         steps = (None if "fields" in self.__dict__ else _SHARED[cls]) or self._plan_fields(shared=False)
-        # methods are this serializer's own (they read its context)
-        plan = [
-            (name, read, getattr(self, convert[1]) if type(convert) is tuple else convert)
-            for name, read, convert in steps
-        ]
+        # methods are this serializer's own (they read its context); converters read the settings now
+        plan = [(name, read, self._bind(convert)) for name, read, convert in steps]
         self.__dict__["_plan"] = plan
         return plan
+
+    def _bind(self, convert):
+        if type(convert) is not tuple:
+            return convert
+        if convert[0] is _METHOD:
+            return getattr(self, convert[1])
+        _, make, field = convert
+        return make(field)
 
     def to_representation(self, instance):
         if isinstance(instance, Mapping):
@@ -192,6 +263,15 @@ class PortalModelSerializer(serializers.ModelSerializer):
             if out != expected:
                 raise RepresentationMismatch(f"{type(self).__name__}: {out!r} != {expected!r}")
         return out
+
+
+def _convert(field):
+    """A step's conversion: the plain types' own, a converter made per serializer, or the field's."""
+    if type(field) in _PLAIN:
+        return _PLAIN[type(field)]
+    if type(field) in _CONVERTERS:
+        return (_CONVERTER, _CONVERTERS[type(field)], field)
+    return field.to_representation
 
 
 def _is_forward_fk(model: type[models.Model], attr: str) -> bool:

@@ -137,3 +137,63 @@ def test_fields_changed_on_an_instance_are_honoured_not_the_class_plan():
     ser = _Probe(listing)
     ser.fields.pop("doubled")
     assert "doubled" not in ser.data and ser.data["title"] == listing.title
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-26T08:30:00+00:00",
+        "2026-11-26T23:59:59.123456+08:00",
+        "2026-01-01T00:00:00-05:00",
+        "2026-06-30T12:00:00",  # naive: DRF makes it aware in the current time zone
+    ],
+)
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+def test_date_times_convert_as_drf_converts_them_in_the_current_time_zone(value, zone):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from portal.api.representation import _datetime_converter
+
+    with timezone.override(zone):
+        field = serializers.DateTimeField()
+        convert = _datetime_converter(field)
+        parsed = datetime.fromisoformat(value)
+        assert convert(parsed) == field.to_representation(parsed)
+    if parsed.utcoffset() is not None:  # aware: in the zone of when the converter was made
+        assert convert(parsed).endswith("Z") == (zone == "UTC")
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "1.005", "2.675", "-3.14159", "123456789012.345", "1E+3", "NaN", "0.000001"]
+)
+@pytest.mark.parametrize("places, digits", [(2, 14), (0, 12), (4, None)])
+def test_decimals_convert_as_drf_converts_them(value, places, digits):
+    from decimal import Decimal
+
+    from portal.api.representation import _decimal_converter
+
+    field = serializers.DecimalField(max_digits=digits, decimal_places=places)
+    assert _decimal_converter(field)(Decimal(value)) == field.to_representation(Decimal(value))
+    assert _decimal_converter(field)(float(value)) == field.to_representation(float(value))  # not a Decimal
+
+
+def test_a_decimal_beyond_its_digits_fails_as_in_drf():
+    from decimal import Decimal, InvalidOperation
+
+    from portal.api.representation import _decimal_converter
+
+    field = serializers.DecimalField(max_digits=4, decimal_places=2)
+    with pytest.raises(InvalidOperation):
+        field.to_representation(Decimal("123456.78"))
+    with pytest.raises(InvalidOperation):
+        _decimal_converter(field)(Decimal("123456.78"))
+
+
+def test_the_plan_of_a_list_converts_date_times_and_prices_as_drf(settings):
+    settings.API_CHECK_REPRESENTATION = True  # every row also computed DRF's way, and compared
+    rows = [ListingFactory(price="1234.5"), ListingFactory(price=None, negotiable=True)]
+    out = _Probe(rows, many=True).data
+    assert out[0]["price"] == "1234.50" and out[1]["price"] is None
+    assert out[0]["published_at"] == serializers.DateTimeField().to_representation(rows[0].published_at)
