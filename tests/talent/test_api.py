@@ -240,6 +240,20 @@ def test_request_list_endpoint_query_bound(agencies, django_assert_max_num_queri
     assert len(resp.json()["results"]) == 30
 
 
+def test_the_request_list_shows_each_request_as_its_detail_does(agencies):
+    """The list reads only the columns it shows (talent.api.views.REQUEST_LIST_COLUMNS): nothing it
+    shows may differ from the detail, recognized (with a certificate code) or waiting."""
+    _make_requests(agencies, 2)
+    client = api_as(agencies.coordinator["120000"])  # sees the ID numbers masked, in the detail too
+    rows = client.get(f"{BASE}/requests/").json()["results"]
+    assert {r["state"] for r in rows} == {"recognized", "verification_requested"}
+    assert any(r["certificate_code"] for r in rows)
+    for row in rows:
+        detail = client.get(f"{BASE}/requests/{row['id']}/").json()
+        assert row == detail
+        assert row["holder"]["id_number"].count("*") >= 8 and row["credential"]["certificate_number"]
+
+
 def test_appointment_by_api(agencies):
     client = api_as(agencies.employer)
     resp = client.post(
