@@ -274,7 +274,7 @@ def application_list(request):
             (_("Topic"), lambda a: a.topic.title),
             (_("Key field"), lambda a: a.topic.get_field_display()),
             (_("Lead organization"), lambda a: a.lead_organization.name),
-            (_("Regions"), lambda a: ", ".join(sorted({p.province.name for p in a.participant_rows}))),
+            (_("Regions"), lambda a: ", ".join(sorted({p.province_name for p in a.participant_rows}))),
             (_("Budget (yuan)"), lambda a: str(sum(p.budget for p in a.participant_rows))),
             (_("State"), lambda a: a.get_state_display()),
             (_("Submitted"), lambda a: a.submitted_at),

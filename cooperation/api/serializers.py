@@ -142,6 +142,12 @@ class _CoopParticipantReadSerializer(PortalModelSerializer):
         ]
 
 
+class _CoopParticipantRowSerializer(_CoopParticipantReadSerializer):
+    """A participant of ``selectors.application_rows``: its organization's name is a column there."""
+
+    organization_name = serializers.CharField(read_only=True)
+
+
 class _CoopCriteriaSerializer(serializers.Serializer):
     innovation = serializers.FloatField(allow_null=True)
     feasibility = serializers.FloatField(allow_null=True)
@@ -227,7 +233,7 @@ class CoopApplicationListSerializer(CoopApplicationSerializer):
     detail shows (a page of fifty full plans was most of the list's bytes and time; bench, issue 10).
     Reads the participants and decisions ``selectors.application_rows`` prefetched as lists."""
 
-    participants = _CoopParticipantReadSerializer(source="participant_rows", many=True, read_only=True)
+    participants = _CoopParticipantRowSerializer(source="participant_rows", many=True, read_only=True)
 
     def _participants(self, obj):
         return obj.participant_rows
