@@ -3,8 +3,10 @@
 import os
 from urllib.parse import urlsplit, urlunsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, env
+from .base import CACHES, CELERY_BROKER_URL, CELERY_RESULT_BACKEND, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -15,30 +17,42 @@ AXES_ENABLED = True
 OTP_REQUIRED = False
 DEBUG = False
 
-# Separate test databases (and Redis db numbers via REDIS_URL) let several test runs share one machine.
+# Separate test databases (and Redis db numbers via REDIS_URL) let several test runs share one machine;
+# with pytest-xdist a run takes the Redis databases after its own, one per process (below).
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME", "test_portal")}  # noqa: F405
 
 
 def _redis_db_of_xdist_process(url: str, worker: str) -> str:
-    """REDIS_URL with the database number of one pytest-xdist process (gw0, gw1, …): the next ones after
+    """``url`` with the database number of one pytest-xdist process (gw0, gw1, …): the next ones after
     the run's own, so that a test's Celery worker never takes another process's tasks and one process's
     ``cache.clear()`` never empties another's cache (each process has its own test database already:
     pytest-django appends the process's name)."""
     parts = urlsplit(url)
-    db = (int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))) % 16
+    if parts.scheme not in ("redis", "rediss"):
+        return url
+    db = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    if db > 15:  # Redis has 16 by default; wrapping round would share db 0 with `make run`
+        raise ImproperlyConfigured(
+            f"{url}: test process {worker} would need Redis database {db}; start from a lower number"
+        )
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
-# `make test` runs the suite in one process per core (pytest-xdist). The number is chosen once, in
+# `make test` runs the suite in one process per CPU (pytest-xdist). The numbers are chosen once, in
 # the pytest process, and written back to the environment: the processes a test starts (its Celery
-# worker, gunicorn) inherit that URL, or the one the test gives them, as it is.
+# worker, gunicorn) inherit those URLs, or the ones the test gives them, as they are.
 if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ.get("PORTAL_TEST_REDIS_OF_PROCESS"):
-    REDIS_URL = _redis_db_of_xdist_process(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
-    os.environ["REDIS_URL"] = REDIS_URL
-    os.environ["PORTAL_TEST_REDIS_OF_PROCESS"] = "1"
+    _worker = os.environ["PYTEST_XDIST_WORKER"]
+    REDIS_URL = _redis_db_of_xdist_process(REDIS_URL, _worker)
     CACHES["default"]["LOCATION"] = REDIS_URL
-    CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
-    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
+    os.environ["REDIS_URL"] = REDIS_URL
+    # a broker or result store named apart from REDIS_URL gets its own number the same way
+    CELERY_BROKER_URL = _redis_db_of_xdist_process(CELERY_BROKER_URL, _worker)
+    CELERY_RESULT_BACKEND = _redis_db_of_xdist_process(CELERY_RESULT_BACKEND, _worker)
+    for _name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        if _name in os.environ:
+            os.environ[_name] = globals()[_name]
+    os.environ["PORTAL_TEST_REDIS_OF_PROCESS"] = "1"
 
 # Every API answer of the suite is scanned for ID numbers shown in full to someone without the right
 # (tests/idscan.py; a test that produced one fails).

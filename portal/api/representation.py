@@ -24,8 +24,9 @@ computed DRF's way and must be equal (tests/portal/test_api_representation.py).
 
 Date-times and decimals are converted as DRF does, with what DRF looks up again for every value (the
 current time zone through two context-local reads; a copy of the decimal context and the quantum)
-looked up once per serializer, that is once per response (``_datetime_converter``,
-``_decimal_converter``); a value of another kind goes to the field's own ``to_representation``.
+looked up once per serializer instance, when it converts its first row: once per response, since
+no serializer instance outlives its request (``_datetime_converter``, ``_decimal_converter``); a
+value of another kind goes to the field's own ``to_representation``.
 """
 
 from __future__ import annotations

@@ -96,3 +96,16 @@ def test_production_refuses_the_development_key_and_missing_hosts():
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
     result = run(["manage.py", "check"], production_env(ALLOWED_HOSTS=""))
     assert result.returncode != 0 and "ALLOWED_HOSTS" in result.stderr
+
+
+def test_each_parallel_test_process_has_a_redis_database_of_its_own():
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.test import _redis_db_of_xdist_process as shifted
+
+    assert shifted("redis://127.0.0.1:6379/0", "gw0") == "redis://127.0.0.1:6379/1"
+    assert shifted("redis://127.0.0.1:6379/3", "gw1") == "redis://127.0.0.1:6379/5"
+    assert shifted("redis://127.0.0.1:6379", "gw0") == "redis://127.0.0.1:6379/1"
+    with pytest.raises(ImproperlyConfigured):
+        shifted("redis://127.0.0.1:6379/14", "gw1")  # would wrap round to the run's db 0
