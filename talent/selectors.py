@@ -13,6 +13,8 @@ from .models import Appointment, Certificate, RecognitionRequest, RegistryEntry,
 
 __all__ = [
     "request_list",
+    "request_rows",
+    "REQUEST_ROW_COLUMNS",
     "certificate_list",
     "appointment_list",
     "registry_entry_list",
@@ -44,6 +46,50 @@ def request_list(*, user: User) -> QuerySet[RecognitionRequest]:
         .annotate(next_due=_next_due())
     )
     return visible(user, qs)
+
+
+# What a list shows of a request (the API list, the page and its Excel export): the ID number masked only.
+REQUEST_ROW_COLUMNS = (
+    "id",
+    "reference",
+    "state",
+    "person__name",
+    "person__id_number_masked",
+    "person__contact",
+    "credential__kind",
+    "credential__series__code",
+    "credential__series__name",
+    "credential__level",
+    "credential__name",
+    "credential__specialty",
+    "credential__issuing_authority",
+    "credential__certificate_number",
+    "credential__issued_on",
+    "host_region",
+    "issuing_region",
+    "host_agency",
+    "issuing_agency",
+    "registry_entry",
+    "verification_note",
+    "decision_reason",
+    "tacit",
+    "certificate__code",
+    "created_at",
+    "updated_at",
+)
+
+
+def request_rows(*, user: User, region_names: bool = False) -> QuerySet[RecognitionRequest]:
+    """Requests for a list: the columns of REQUEST_ROW_COLUMNS (not the whole holder, credential and
+    certificate rows, whose timestamps and texts were most of what a list loaded; bench, issue 10),
+    the agencies prefetched, and the regions too where their names are shown (the API shows codes)."""
+    regions = ("host_region", "issuing_region") if region_names else ()
+    return (
+        request_list(user=user)
+        .prefetch_related(None)
+        .prefetch_related("host_agency", "issuing_agency", *regions)
+        .only(*REQUEST_ROW_COLUMNS)
+    )
 
 
 def certificate_list(*, user: User) -> QuerySet[Certificate]:

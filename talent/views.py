@@ -73,7 +73,9 @@ def home(request):
 @login_required
 def request_list(request):
     filterset = RecognitionRequestFilterSet(
-        request.GET or None, queryset=selectors.request_list(user=request.user), request=request
+        request.GET or None,
+        queryset=selectors.request_rows(user=request.user, region_names=True),
+        request=request,
     )
     qs = filterset.qs
     if request.GET.get("export") == "xlsx":

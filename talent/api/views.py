@@ -45,36 +45,6 @@ def _step(service):
     return run
 
 
-# what RecognitionRequestSerializer shows of a request in a list (the ID number only masked there)
-REQUEST_LIST_COLUMNS = (
-    "id",
-    "reference",
-    "state",
-    "person__name",
-    "person__id_number_masked",
-    "person__contact",
-    "credential__kind",
-    "credential__series__code",
-    "credential__level",
-    "credential__name",
-    "credential__specialty",
-    "credential__issuing_authority",
-    "credential__certificate_number",
-    "credential__issued_on",
-    "host_region",
-    "issuing_region",
-    "host_agency",
-    "issuing_agency",
-    "registry_entry",
-    "verification_note",
-    "decision_reason",
-    "tacit",
-    "certificate__code",
-    "created_at",
-    "updated_at",
-)
-
-
 class RecognitionRequestViewSet(TransitionMixin, PortalViewSet):
     """Recognition requests. Issuing regions' systems answer verification requests with
     ``POST …/{id}/transition/acknowledge|verify|not_verify/``."""
@@ -96,14 +66,9 @@ class RecognitionRequestViewSet(TransitionMixin, PortalViewSet):
     }
 
     def get_queryset(self):
-        qs = selectors.request_list(user=self.request.user)
         if self.action == "list":
-            # The list reads the columns it shows (not the whole holder, credential and certificate
-            # rows, whose timestamps and texts were most of what the list loaded; bench, issue 10)
-            # and only the agencies' names: the regions are shown by their codes, the foreign keys.
-            qs = qs.prefetch_related(None).prefetch_related("host_agency", "issuing_agency")
-            qs = qs.only(*REQUEST_LIST_COLUMNS)
-        return qs
+            return selectors.request_rows(user=self.request.user)
+        return selectors.request_list(user=self.request.user)
 
     def get_serializer_context(self):
         ctx = super().get_serializer_context()

@@ -241,7 +241,7 @@ def test_request_list_endpoint_query_bound(agencies, django_assert_max_num_queri
 
 
 def test_the_request_list_shows_each_request_as_its_detail_does(agencies):
-    """The list reads only the columns it shows (talent.api.views.REQUEST_LIST_COLUMNS): nothing it
+    """The list reads only the columns it shows (talent.selectors.REQUEST_ROW_COLUMNS): nothing it
     shows may differ from the detail, recognized (with a certificate code) or waiting."""
     _make_requests(agencies, 2)
     client = api_as(agencies.coordinator["120000"])  # sees the ID numbers masked, in the detail too
