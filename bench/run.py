@@ -457,6 +457,44 @@ def run_wrk(
     }
 
 
+def paired_ratio(
+    url: str,
+    ep: Endpoint,
+    base_ep: Endpoint,
+    sessions: list[tuple[str, str]],
+    concurrency: int,
+    slices: int,
+    slice_s: int,
+) -> dict:
+    """The list's req/s against its baseline's, in alternating short slices (A B B A A B …).
+
+    Measured one after the other, each over a whole run, the two figures see different background
+    load: the cockpit's recompute (BeatStandIn, a few seconds of heavy SQL every 45 s) lands in one run
+    or the other, which moved the same baseline between 112 and 212 req/s in two runs on one machine.
+    Alternating slices share that load between both sides, so their ratio measures the endpoints."""
+    done = {"endpoint": [0, 0.0], "baseline": [0, 0.0]}
+    order = []
+    for k in range(slices):
+        order += (
+            [("endpoint", ep), ("baseline", base_ep)]
+            if k % 2 == 0
+            else [("baseline", base_ep), ("endpoint", ep)]
+        )
+    for side, e in order:
+        run = run_wrk(url, e, e.paths, sessions, concurrency, slice_s)
+        done[side][0] += run["requests"]
+        done[side][1] += run["requests"] / run["rps"] if run["rps"] else slice_s
+    rps = round(done["endpoint"][0] / done["endpoint"][1], 1)
+    base_rps = round(done["baseline"][0] / done["baseline"][1], 1)
+    return {
+        "slices": slices,
+        "slice_s": slice_s,
+        "rps": rps,
+        "baseline_rps": base_rps,
+        "ratio": round(rps / base_rps, 3) if base_rps else None,
+    }
+
+
 # --------------------------------------------------------------------------- in-process measurements
 
 
@@ -892,6 +930,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-http", action="store_true", help="only the search check, pgbench and Celery")
     parser.add_argument("--skip-pgbench", action="store_true")
+    parser.add_argument(
+        "--pair-slices",
+        type=int,
+        default=6,
+        help="list vs baseline: alternating slices per side for the ratio (default 6)",
+    )
+    parser.add_argument("--pair-slice-s", type=int, default=2, help="seconds per slice (default 2)")
     parser.add_argument("--out", default=str(REPORTS))
     args = parser.parse_args(argv)
     env.configure(args.database)
@@ -929,6 +974,7 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": levels,
             "gunicorn": f"{args.workers} sync workers",
             "wrk": "wrk -t1 -cN (one client thread)",
+            "list ratio": f"from {args.pair_slices} alternating {args.pair_slice_s}-s slices per side",
             "django_settings": "bench.settings (DEBUG off, production middleware, public throttles lifted)",
         },
     }
@@ -1006,6 +1052,20 @@ def main(argv: list[str] | None = None) -> int:
                     print(
                         f"{'  baseline .values()':<38} c={c:<2} {brun['rps']:>7} req/s p50 {brun['p50_ms']:>6} "
                         f"p95 {brun['p95_ms']:>6} ms ok {brun['ok_share']:.0%}",
+                        flush=True,
+                    )
+                    run["paired"] = paired_ratio(
+                        server.url,
+                        ep,
+                        base_ep,
+                        sessions.get(ep.user or "", []),
+                        c,
+                        args.pair_slices,
+                        args.pair_slice_s,
+                    )
+                    print(
+                        f"{'  paired slices':<38} c={c:<2} {run['paired']['rps']:>7} vs "
+                        f"{run['paired']['baseline_rps']} req/s: {run['paired']['ratio']}×",
                         flush=True,
                     )
             if ep.baseline:

@@ -133,3 +133,39 @@ def test_report_writer_writes_markdown_and_json(tmp_path):
     assert "## Targets" in text and "## Celery outbox" in text
     data = json.loads(js.read_text())
     assert data["targets"] and data["endpoints"][0]["name"] == "vouchers (API list)"
+
+
+def test_list_ratio_target_is_held_to_the_alternating_slices_where_the_run_has_them(tmp_path):
+    """Two whole runs one after the other see different background load; the alternating slices
+    share it, so where a run has them the target and the table use their ratio."""
+    run = {
+        "concurrency": 8,
+        "rps": 40.0,
+        "p50_ms": 20.0,
+        "p95_ms": 40.0,
+        "p99_ms": 60.0,
+        "ok_share": 1.0,
+        "statuses": {"200": 10},
+        "paired": {"slices": 6, "slice_s": 2, "rps": 60.0, "baseline_rps": 100.0, "ratio": 0.6},
+    }
+    report = {
+        "started_at": "2026-11-26T05:00:00",
+        "settings": {"concurrency": [8]},
+        "endpoints": [
+            {
+                "name": "talent requests (API list)",
+                "user": "official",
+                "method": "GET",
+                "runs": [run],
+                "baseline_runs": [{**run, "rps": 100.0, "paired": None}],
+            }
+        ],
+    }
+    (target,) = [t for t in evaluate_targets(report) if "×" in t["target"]]
+    assert target["met"] is True
+    assert target["measured"] == "0.60× (alternating slices: 60.0 vs 100.0 req/s; whole runs 0.40×)"
+    md, _ = write_report(report, tmp_path, stamp="paired")
+    assert "**0.60×** paired (0.40× whole runs)" in md.read_text()
+    run["paired"]["ratio"] = 0.45
+    (target,) = [t for t in evaluate_targets(report) if "×" in t["target"]]
+    assert target["met"] is False
