@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from portal.models import Event, OrganizationKind, Region, Role
 from tests.conftest import api_as
@@ -266,3 +267,23 @@ def test_the_owner_edits_a_returned_draft_over_the_api():
     from transfer.selectors import listing_search
 
     assert list(listing_search(Listing.objects.all(), "钠离子")) == [draft]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_listing_list_and_search_show_each_listing_as_its_detail_does(signed_in):
+    """The list and the search read the owner's and region's names as columns of their query, not
+    joined rows (ListingRowSerializer): nothing they show may differ from the detail, with or
+    without the contact, a base, a price."""
+    base = BaseFactory()
+    ListingFactory(title="高效钙钛矿太阳能电池组件", base=base, price="1200000.00")
+    ListingFactory(title="钠离子电池正极材料", kind=ListingKind.DEMAND, price=None, negotiable=True, trl=None)
+    client = api_as(member("130000")) if signed_in else APIClient()
+    rows = client.get(f"{URL}listings/").json()["results"]
+    found = client.get(f"{URL}listings/search/?q=电池").json()["results"]
+    assert len(rows) == 2 and {r["id"] for r in found} == {r["id"] for r in rows}
+    for row in [*rows, *found]:
+        detail = client.get(f"{URL}listings/{row['id']}/").json()
+        shown = {k: v for k, v in row.items() if k != "rank"}
+        assert shown == {k: detail[k] for k in shown}
+        assert row["owner_name"] and row["region_name"]
+        assert (row["contact"] is not None) is signed_in

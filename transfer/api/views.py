@@ -1,6 +1,7 @@
 """API viewsets of technology transfer: listings (with search and matches), the directory, matching
 lists and pairs, valuation requests and deals."""
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -59,8 +60,8 @@ LIST_COLUMNS = (
     "transfer_mode",
     "price",
     "negotiable",
-    "owner__name",
-    "region__name",
+    "owner_id",
+    "region_id",
     "base_id",
     "expires_on",
     "state",
@@ -99,9 +100,13 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
         qs = super().get_queryset()
         if self.action in ("list", "search"):
             # The list shows the scalar columns and two related names: read only those (and the contact
-            # only for those who see it), not every column of three joined rows (bench, issue 10).
+            # only for those who see it), the names as columns, not three joined rows (bench, issue 10).
             columns = [*LIST_COLUMNS, *(CONTACT_COLUMNS if sees_contact(self.request.user, None) else ())]
-            qs = qs.select_related(None).select_related("owner", "region").only(*columns)
+            qs = (
+                qs.select_related(None)
+                .only(*columns)
+                .annotate(owner_name=F("owner__name"), region_name=F("region__name"))
+            )
         return qs
 
     def list(self, request, *args, **kwargs):
@@ -117,6 +122,8 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
             return s.ListingWriteSerializer
         if self.action == "matches":
             return s.MatchSerializer
+        if self.action in ("list", "search"):
+            return s.ListingRowSerializer
         return super().get_serializer_class()
 
     @extend_schema(
@@ -151,7 +158,7 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
             OpenApiParameter("q", str, required=True, description=_("Words to find (Chinese or Latin)")),
             OpenApiParameter("limit", int, description="1–100, default 20"),
         ],
-        responses=s.ListingSerializer(many=True),
+        responses=s.ListingRowSerializer(many=True),
     )
     @action(detail=False, methods=["get"], throttle_classes=[PublicSearchThrottle])
     def search(self, request):
@@ -167,7 +174,7 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
         with selectors.index_first():
             rows = list(qs[:limit])
         return Response(
-            {"results": s.ListingSerializer(rows, many=True, context=self.get_serializer_context()).data}
+            {"results": s.ListingRowSerializer(rows, many=True, context=self.get_serializer_context()).data}
         )
 
     @extend_schema(parameters=[OpenApiParameter("limit", int)], responses=s.MatchSerializer(many=True))
