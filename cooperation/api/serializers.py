@@ -8,7 +8,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api.representation import PortalModelSerializer
+from portal.api.representation import PortalModelSerializer, local_datetime
 from portal.permissions import is_platform_admin, official_province_id
 
 from ..models import (
@@ -90,7 +90,7 @@ class CoopProgrammeSerializer(PortalModelSerializer):
                 "budget": str(s.budget),
                 "allocated": str(s.allocated) if officials else None,
                 "remaining": str(s.remaining) if officials else None,
-                "approved_at": s.approved_at,
+                "approved_at": local_datetime(s.approved_at),
             }
             for s in obj.region_shares.all()
         ]
@@ -223,7 +223,12 @@ class CoopApplicationSerializer(PortalModelSerializer):
 
     def get_decisions(self, obj) -> list:
         return [
-            {"region": d.region_id, "approved": d.approved, "reason": d.reason, "decided_at": d.decided_at}
+            {
+                "region": d.region_id,
+                "approved": d.approved,
+                "reason": d.reason,
+                "decided_at": local_datetime(d.decided_at),
+            }
             for d in self._decisions(obj)
         ]
 
@@ -326,7 +331,7 @@ class CoopProjectSerializer(PortalModelSerializer):
 
     def get_milestones(self, obj) -> list:
         return [
-            {"id": m.pk, "title": m.title, "due_date": m.due_date, "done_at": m.done_at}
+            {"id": m.pk, "title": m.title, "due_date": m.due_date, "done_at": local_datetime(m.done_at)}
             for m in obj.milestones.all()
         ]
 

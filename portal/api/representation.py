@@ -46,7 +46,7 @@ from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.settings import ISO_8601, api_settings
 
-__all__ = ["PortalModelSerializer", "RepresentationMismatch"]
+__all__ = ["PortalModelSerializer", "RepresentationMismatch", "local_datetime"]
 
 _PLAIN = {
     drf_fields.CharField: str,
@@ -264,6 +264,16 @@ class PortalModelSerializer(serializers.ModelSerializer):
             if out != expected:
                 raise RepresentationMismatch(f"{type(self).__name__}: {out!r} != {expected!r}")
         return out
+
+
+_DATETIME = drf_fields.DateTimeField()
+
+
+def local_datetime(value: datetime.datetime | None) -> str | None:
+    """A date-time inside a value a method field builds (a dict, a list), written as the API writes its
+    date-time fields: ISO 8601 in the current time zone (+08:00). Left to the JSON encoder it would
+    come out in UTC (``…Z``): the same instant, but not as the fields beside it show it."""
+    return None if value is None else _DATETIME.to_representation(value)
 
 
 def _convert(field):

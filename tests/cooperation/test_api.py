@@ -73,7 +73,8 @@ def test_programme_is_published_jointly_only_when_every_region_approves(cast):
     assert post(cast.tj_coord, f"{API}/programmes/{pid}/transition/approve/").json()["state"] == "approving"
     r = post(cast.hb_coord, f"{API}/programmes/{pid}/transition/approve/")
     assert r.json()["state"] == ProgrammeState.OPEN
-    assert all(x["approved_at"] for x in r.json()["regions"])
+    # written as the API writes its date-time fields (+08:00), not in UTC by the JSON encoder
+    assert all(x["approved_at"].endswith("+08:00") for x in r.json()["regions"])
     assert api_as(cast.applicant).get(f"{API}/programmes/{pid}/").status_code == 200
     assert StateChange.objects.filter(object_id=str(pid), transition="publish").count() == 1
 
@@ -179,6 +180,8 @@ def test_application_walks_from_draft_to_final_acceptance(cast):
     r = post(cast.tj_officer, f"{API}/applications/{aid}/transition/approve/")
     assert r.json()["state"] == ApplicationState.APPROVED
     assert [d["approved"] for d in r.json()["decisions"]] == [True, True]
+    assert r.json()["decided_at"].endswith("+08:00")
+    assert all(d["decided_at"].endswith("+08:00") for d in r.json()["decisions"])
     project = Project.objects.get(application_id=aid)
     assert not Deadline.objects.filter(object_id=str(aid), status="open").exists()
 

@@ -1,10 +1,12 @@
 """The planned representation (portal/api/representation.py) gives what DRF's gives, including DRF's
 own edge cases; under the test settings every answer of the suite is also checked against DRF's."""
 
+import datetime
+
 import pytest
 from rest_framework import serializers
 
-from portal.api.representation import PortalModelSerializer, RepresentationMismatch
+from portal.api.representation import PortalModelSerializer, RepresentationMismatch, local_datetime
 from tests.transfer.factories import BaseFactory, ListingFactory
 from transfer.models import Listing
 
@@ -197,3 +199,12 @@ def test_the_plan_of_a_list_converts_date_times_and_prices_as_drf(settings):
     out = _Probe(rows, many=True).data
     assert out[0]["price"] == "1234.50" and out[1]["price"] is None
     assert out[0]["published_at"] == serializers.DateTimeField().to_representation(rows[0].published_at)
+
+
+def test_a_date_time_a_method_field_returns_reads_as_the_date_time_fields_do():
+    """Inside a dict or list built by a method field, a date-time is written as DRF writes a
+    DateTimeField (the current time zone), not by the JSON encoder in UTC."""
+    instant = datetime.datetime(2026, 11, 26, 23, 30, tzinfo=datetime.UTC)
+    assert local_datetime(instant) == serializers.DateTimeField().to_representation(instant)
+    assert local_datetime(instant) == "2026-11-27T07:30:00+08:00"
+    assert local_datetime(None) is None
