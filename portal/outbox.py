@@ -129,6 +129,11 @@ def deliver_event(event_id, *, batch: int | None = None) -> int:
     the commit (an SMTP server never holds the rows locked); what a crash leaves unsent,
     ``send_unsent_emails`` sends. Returns how many events this call dispatched."""
     if batch is None:
+        # In a burst, most tasks find their event already taken by an earlier task's batch (a batch
+        # of 200: 199 of every 200 tasks). One plain read tells them so, instead of a transaction
+        # with a locking read and a commit: three round trips less for each such task (bench, issue 10).
+        if not Event.objects.filter(pk=event_id, dispatched_at__isnull=True).exists():
+            return 0
         batch = max(1, int(getattr(settings, "OUTBOX_BATCH_SIZE", 200)))
         if batch > 1:
             try:

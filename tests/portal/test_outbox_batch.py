@@ -35,6 +35,16 @@ def test_one_delivery_takes_the_waiting_events_with_it(settings):
 
 
 @pytest.mark.django_db
+def test_a_task_whose_event_a_batch_already_took_returns_after_one_read(settings, django_assert_num_queries):
+    """In a burst most tasks find their event taken: one plain read, no locking transaction."""
+    settings.OUTBOX_BATCH_SIZE = 200
+    events = _emit(3, [UserFactory()])
+    assert outbox.deliver_event(events[0].pk) == 3
+    with django_assert_num_queries(1):
+        assert outbox.deliver_event(events[2].pk) == 0
+
+
+@pytest.mark.django_db
 def test_a_batch_is_at_most_outbox_batch_size(settings):
     settings.OUTBOX_BATCH_SIZE = 2
     events = _emit(5, [UserFactory()])
