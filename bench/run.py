@@ -29,6 +29,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -810,6 +811,8 @@ def celery_outbox(
     - lag: ``events`` events offered at ``rate`` per second (10 per transaction); the lag from
       Event.created_at (written in the emitting transaction) to Notification.created_at, p50/p95.
     """
+    from django.test.utils import override_settings
+
     from portal.models import User
 
     cmd = [
@@ -843,15 +846,21 @@ def celery_outbox(
             while time.time() < deadline and not app.control.ping(timeout=1.0):
                 time.sleep(0.5)
             app.control.purge()
+            # the emitting side splits a transaction's events into tasks of OUTBOX_BATCH_SIZE: a
+            # variant's value holds here as in the worker
+            batch_env = (extra_env or {}).get("OUTBOX_BATCH_SIZE")
+            emitting = override_settings(OUTBOX_BATCH_SIZE=int(batch_env)) if batch_env else nullcontext()
             etype = f"bench.capacity.{stamp}"
-            emitted = _emit(etype, events, 50, None, recipients)
+            with emitting:
+                emitted = _emit(etype, events, 50, None, recipients)
             _wait_delivered(etype, max(120, events / 10))
             cap = _delivery_figures(etype)
             cap["emit_rate_per_s"] = round(events / emitted, 1)
             cap["delivered_per_s"] = round(cap["delivered"] / cap["drain_s"], 1) if cap["drain_s"] else None
             out["capacity"] = cap
             etype = f"bench.lag.{stamp}"
-            emitted = _emit(etype, events, 10, rate, recipients)
+            with emitting:
+                emitted = _emit(etype, events, 10, rate, recipients)
             _wait_delivered(etype, max(120, events / 10))
             lag = _delivery_figures(etype)
             lag["offered_per_s"] = round(events / emitted, 1)

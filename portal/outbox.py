@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import DatabaseError, models, transaction
@@ -36,6 +37,7 @@ from .models import (
 __all__ = [
     "emit",
     "deliver_event",
+    "enqueue_delivery",
     "send_unsent_emails",
     "undelivered_event_ids",
     "send_webhook",
@@ -49,6 +51,9 @@ log = logging.getLogger(__name__)
 
 # Standard Webhooks' suggested schedule: at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 RETRY_SCHEDULE_SECONDS = [0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
+
+# Per thread (a connection's transactions are its thread's): the events emitted since the last enqueue.
+_emitted = Local()
 
 
 def _ids(items: Iterable[Any]) -> list[int]:
@@ -92,17 +97,51 @@ def emit(
         recipient_ids=[pk for pk in _ids(recipients) if pk != actor_id],
         organization_ids=_ids(organizations),
     )
-    transaction.on_commit(lambda: _enqueue(event.pk))
+    _enqueue_after_commit(event.pk)
     return event
 
 
-def _enqueue(event_id) -> None:
+def _batch_size() -> int:
+    return max(1, int(getattr(settings, "OUTBOX_BATCH_SIZE", 200)))
+
+
+def _enqueue_after_commit(event_id) -> None:
+    """After the commit, one delivery task for every OUTBOX_BATCH_SIZE events of the transaction, not
+    one per event: a task's batch delivers the others anyway, and each task costs the worker a message
+    whatever it finds to do (bench, issue 10).
+
+    Every event registers its callback, so that a savepoint rolled back takes only its own callbacks
+    away; the first callback that runs after the commit enqueues all the events emitted so far and the
+    later ones find nothing left. The ids of events rolled back go too: no row answers them."""
+    ids = getattr(_emitted, "ids", None)
+    if ids is None:
+        ids = _emitted.ids = []
+    ids.append(event_id)
+    transaction.on_commit(_enqueue_emitted)
+
+
+def _enqueue_emitted() -> None:
+    ids = getattr(_emitted, "ids", None)
+    if not ids:
+        return
+    _emitted.ids = []
+    enqueue_delivery(ids)
+
+
+def enqueue_delivery(event_ids: list) -> None:
+    """Delivery tasks for ``event_ids``, a task for every OUTBOX_BATCH_SIZE of them."""
     from .tasks import deliver_event_task
 
-    try:
-        deliver_event_task.delay(str(event_id))
-    except Exception:  # broker down: the sweeper will deliver it
-        log.warning("could not enqueue event %s; the outbox sweeper will deliver it", event_id, exc_info=True)
+    batch = _batch_size()
+    for start in range(0, len(event_ids), batch):
+        chunk = [str(pk) for pk in event_ids[start : start + batch]]
+        try:
+            deliver_event_task.delay(chunk)
+        except Exception:  # broker down: the sweeper will deliver them
+            log.warning(
+                "could not enqueue events %s; the outbox sweeper will deliver them", chunk, exc_info=True
+            )
+            return
 
 
 def webhook_payload(event: Event) -> dict[str, Any]:
@@ -119,37 +158,40 @@ def webhook_payload(event: Event) -> dict[str, Any]:
     }
 
 
-def deliver_event(event_id, *, batch: int | None = None) -> int:
-    """Deliver one event, and with it the other committed events still waiting (up to
-    ``OUTBOX_BATCH_SIZE``), to every channel: one transaction with set-based writes, so the outbox keeps
-    up with a burst (issue 10: 300 events/s with one worker). Rows are claimed with SKIP LOCKED, so
-    concurrent workers never deliver the same event; a task whose event another batch already took
-    returns after one query. Inbox, e-mail and webhook rows are unique per event, so a crash (the
-    transaction rolls back, the sweeper re-sends) repeats nothing already done. E-mail is sent after
-    the commit (an SMTP server never holds the rows locked); what a crash leaves unsent,
-    ``send_unsent_emails`` sends. Returns how many events this call dispatched."""
+def deliver_event(event_ids, *, batch: int | None = None) -> int:
+    """Deliver the events ``event_ids`` (one id or a list: a transaction's events, at most a batch), and
+    with them the other committed events still waiting (up to ``OUTBOX_BATCH_SIZE`` in all), to every
+    channel: one transaction with set-based writes, so the outbox keeps up with a burst (issue 10: 300
+    events/s with one worker). Rows are claimed with SKIP LOCKED, so concurrent workers never deliver
+    the same event; a task whose events another batch already took returns after one query. Inbox,
+    e-mail and webhook rows are unique per event, so a crash (the transaction rolls back, the sweeper
+    re-sends) repeats nothing already done. E-mail is sent after the commit (an SMTP server never holds
+    the rows locked); what a crash leaves unsent, ``send_unsent_emails`` sends. Returns how many events
+    this call dispatched."""
+    ids = list(event_ids) if isinstance(event_ids, list | tuple) else [event_ids]
     if batch is None:
-        # In a burst, most tasks find their event already taken by an earlier task's batch (a batch
-        # of 200: 199 of every 200 tasks). One plain read tells them so, instead of a transaction
-        # with a locking read and a commit: three round trips less for each such task (bench, issue 10).
-        if not Event.objects.filter(pk=event_id, dispatched_at__isnull=True).exists():
+        # In a burst, most tasks find their events already taken by an earlier task's batch. One
+        # plain read tells them so, instead of a transaction with a locking read and a commit: three
+        # round trips less for each such task (bench, issue 10).
+        if not Event.objects.filter(pk__in=ids, dispatched_at__isnull=True).exists():
             return 0
-        batch = max(1, int(getattr(settings, "OUTBOX_BATCH_SIZE", 200)))
+        batch = _batch_size()
         if batch > 1:
             try:
-                return deliver_event(event_id, batch=batch)
+                return deliver_event(ids, batch=batch)
             except DatabaseError:
-                # one event the batch cannot write must not hold back the others: this task's event
-                # alone; if that fails too, the error is this event's own and the task reports it
-                log.warning("outbox batch with event %s failed; delivering it alone", event_id, exc_info=True)
-                return deliver_event(event_id, batch=1)
+                # one event the batch cannot write must not hold back the others
+                log.warning(
+                    "outbox batch with events %s failed; delivering them one by one", ids, exc_info=True
+                )
+                return _deliver_one_by_one(ids)
     with transaction.atomic():
         pending = Event.objects.select_for_update(skip_locked=True).filter(dispatched_at__isnull=True)
-        events = list(pending.filter(pk=event_id).order_by())
+        events = list(pending.filter(pk__in=ids).order_by())
         if not events:
             return 0
-        if batch > 1:
-            events += pending.exclude(pk=event_id).order_by("created_at")[: batch - 1]
+        if batch > len(events):
+            events += pending.exclude(pk__in=ids).order_by("created_at")[: batch - len(events)]
         users = User.objects.filter(
             pk__in={pk for e in events for pk in e.recipient_ids}, is_active=True
         ).only("pk", "email")
@@ -180,6 +222,20 @@ def deliver_event(event_id, *, batch: int | None = None) -> int:
     _enqueue_webhooks(webhook_ids)
     send_unsent_emails(event_ids=event_ids)
     return len(events)
+
+
+def _deliver_one_by_one(ids: list) -> int:
+    """Each event of a failed batch alone. One that fails alone too is its own error: raised (the task
+    reports it) once the others went."""
+    done, error = 0, None
+    for one in ids:
+        try:
+            done += deliver_event(one, batch=1)
+        except DatabaseError as exc:
+            error = error or exc
+    if error is not None:
+        raise error
+    return done
 
 
 def _create_webhook_deliveries(events: list[Event]) -> list[int]:

@@ -18,8 +18,9 @@ __all__ = [
 # No result is stored for the delivery tasks: nothing reads it, and at a burst's rate the result
 # backend's writes would cost as much as the delivery.
 @shared_task(acks_late=True, max_retries=None, ignore_result=True)
-def deliver_event_task(event_id: str) -> None:
-    outbox.deliver_event(event_id)
+def deliver_event_task(event_ids: list[str] | str) -> None:
+    """A transaction's events (a list since the enqueue per transaction; one id in older messages)."""
+    outbox.deliver_event(event_ids)
 
 
 @shared_task
@@ -29,8 +30,7 @@ def sweep_outbox(older_than_seconds: float | None = None) -> int:
 
     older_than = None if older_than_seconds is None else timedelta(seconds=older_than_seconds)
     ids = outbox.undelivered_event_ids(older_than=older_than)
-    for event_id in ids:
-        deliver_event_task.delay(str(event_id))
+    outbox.enqueue_delivery(ids)
     outbox.send_unsent_emails(older_than=older_than)
     return len(ids)
 

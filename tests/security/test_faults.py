@@ -147,7 +147,9 @@ def test_redis_restarted_during_delivery(
 ):
     n = 400
     users = [UserFactory(), UserFactory()]
-    monkeypatch.setattr(outbox, "_enqueue", lambda event_id: None)  # the private worker's sweeps deliver
+    monkeypatch.setattr(
+        outbox, "enqueue_delivery", lambda event_ids: None
+    )  # the private worker's sweeps deliver
     with transaction.atomic():
         for i in range(n):
             outbox.emit("security.redis", title=f"event {i}", recipients=users)
