@@ -107,6 +107,9 @@ FORM_RENDERER = "portal.form_renderer.PortalFormRenderer"
 DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with date-times read by psycopg's C loader (portal/postgresql/base.py)
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
