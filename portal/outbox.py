@@ -128,8 +128,9 @@ def _enqueue_emitted() -> None:
     enqueue_delivery(ids)
 
 
-def enqueue_delivery(event_ids: list) -> None:
-    """Delivery tasks for ``event_ids``, a task for every OUTBOX_BATCH_SIZE of them."""
+def enqueue_delivery(event_ids: list, *, strict: bool = False) -> None:
+    """Delivery tasks for ``event_ids``, a task for every OUTBOX_BATCH_SIZE of them. With the broker
+    down, after a commit the sweeper will deliver them (logged); the sweeper itself (``strict``) fails."""
     from .tasks import deliver_event_task
 
     batch = _batch_size()
@@ -137,7 +138,9 @@ def enqueue_delivery(event_ids: list) -> None:
         chunk = [str(pk) for pk in event_ids[start : start + batch]]
         try:
             deliver_event_task.delay(chunk)
-        except Exception:  # broker down: the sweeper will deliver them
+        except Exception:
+            if strict:
+                raise
             log.warning(
                 "could not enqueue events %s; the outbox sweeper will deliver them", chunk, exc_info=True
             )
@@ -159,32 +162,42 @@ def webhook_payload(event: Event) -> dict[str, Any]:
 
 
 def deliver_event(event_ids, *, batch: int | None = None) -> int:
-    """Deliver the events ``event_ids`` (one id or a list: a transaction's events, at most a batch), and
-    with them the other committed events still waiting (up to ``OUTBOX_BATCH_SIZE`` in all), to every
-    channel: one transaction with set-based writes, so the outbox keeps up with a burst (issue 10: 300
-    events/s with one worker). Rows are claimed with SKIP LOCKED, so concurrent workers never deliver
-    the same event; a task whose events another batch already took returns after one query. Inbox,
-    e-mail and webhook rows are unique per event, so a crash (the transaction rolls back, the sweeper
-    re-sends) repeats nothing already done. E-mail is sent after the commit (an SMTP server never holds
-    the rows locked); what a crash leaves unsent, ``send_unsent_emails`` sends. Returns how many events
-    this call dispatched."""
+    """Deliver the events ``event_ids`` (one id or a list: a transaction's events), and with them the
+    other committed events still waiting, to every channel, ``batch`` (``OUTBOX_BATCH_SIZE``) at most
+    per transaction, with set-based writes, so the outbox keeps up with a burst (issue 10: 300 events/s
+    with one worker). Rows are claimed with SKIP LOCKED, so concurrent workers never deliver the same
+    event; a task whose events another batch already took returns after one query. Inbox, e-mail and
+    webhook rows are unique per event, so a crash (the transaction rolls back, the sweeper re-sends)
+    repeats nothing already done. E-mail is sent after the commit (an SMTP server never holds the rows
+    locked); what a crash leaves unsent, ``send_unsent_emails`` sends. Returns how many events this
+    call dispatched."""
     ids = list(event_ids) if isinstance(event_ids, list | tuple) else [event_ids]
-    if batch is None:
-        # In a burst, most tasks find their events already taken by an earlier task's batch. One
-        # plain read tells them so, instead of a transaction with a locking read and a commit: three
-        # round trips less for each such task (bench, issue 10).
-        if not Event.objects.filter(pk__in=ids, dispatched_at__isnull=True).exists():
-            return 0
-        batch = _batch_size()
-        if batch > 1:
-            try:
-                return deliver_event(ids, batch=batch)
-            except DatabaseError:
-                # one event the batch cannot write must not hold back the others
-                log.warning(
-                    "outbox batch with events %s failed; delivering them one by one", ids, exc_info=True
-                )
-                return _deliver_one_by_one(ids)
+    batch = _batch_size() if batch is None else max(1, batch)
+    # In a burst, most tasks find their events already taken by an earlier task's batch. One plain
+    # read tells them so, instead of a transaction with a locking read and a commit: three round
+    # trips less for each such task (bench, issue 10).
+    if not Event.objects.filter(pk__in=ids, dispatched_at__isnull=True).exists():
+        return 0
+    done = 0
+    for start in range(0, len(ids), batch):
+        own = ids[start : start + batch]
+        taken: list = []
+        try:
+            done += _deliver_batch(own, batch, taken)
+        except DatabaseError:
+            if batch == 1:
+                raise  # the event's own error: the task reports it
+            # one event the batch cannot write must not hold back the others: this task's events
+            # and the waiting ones the batch had taken (their own tasks found them locked and left)
+            log.warning("outbox batch with events %s failed; delivering them one by one", own, exc_info=True)
+            mine = {str(pk) for pk in own}  # ids from a message are strings, taken ones UUIDs
+            done += _deliver_one_by_one(own, [pk for pk in taken if str(pk) not in mine])
+    return done
+
+
+def _deliver_batch(ids: list, batch: int, taken: list) -> int:
+    """One transaction: the events of ``ids`` still waiting, and other waiting ones up to ``batch``;
+    ``taken`` gets the ids claimed before anything is written."""
     with transaction.atomic():
         pending = Event.objects.select_for_update(skip_locked=True).filter(dispatched_at__isnull=True)
         events = list(pending.filter(pk__in=ids).order_by())
@@ -192,6 +205,7 @@ def deliver_event(event_ids, *, batch: int | None = None) -> int:
             return 0
         if batch > len(events):
             events += pending.exclude(pk__in=ids).order_by("created_at")[: batch - len(events)]
+        taken.extend(e.pk for e in events)
         users = User.objects.filter(
             pk__in={pk for e in events for pk in e.recipient_ids}, is_active=True
         ).only("pk", "email")
@@ -224,15 +238,20 @@ def deliver_event(event_ids, *, batch: int | None = None) -> int:
     return len(events)
 
 
-def _deliver_one_by_one(ids: list) -> int:
-    """Each event of a failed batch alone. One that fails alone too is its own error: raised (the task
-    reports it) once the others went."""
+def _deliver_one_by_one(own: list, others: list) -> int:
+    """Each event of a failed batch alone: the task's own, then the others it had taken. One of its own
+    that fails alone too is its own error, raised (the task reports it) once the rest went; one of the
+    others is logged and left to the sweeper, its own task having ended."""
     done, error = 0, None
-    for one in ids:
+    mine = {str(pk) for pk in own}
+    for pk in [*own, *others]:
         try:
-            done += deliver_event(one, batch=1)
+            done += _deliver_batch([pk], 1, [])
         except DatabaseError as exc:
-            error = error or exc
+            if str(pk) in mine:
+                error = error or exc
+            else:
+                log.warning("outbox event %s failed alone; the sweeper will try it again", pk, exc_info=True)
     if error is not None:
         raise error
     return done

@@ -30,7 +30,7 @@ def sweep_outbox(older_than_seconds: float | None = None) -> int:
 
     older_than = None if older_than_seconds is None else timedelta(seconds=older_than_seconds)
     ids = outbox.undelivered_event_ids(older_than=older_than)
-    outbox.enqueue_delivery(ids)
+    outbox.enqueue_delivery(ids, strict=True)  # a broker outage fails the sweep, as before
     outbox.send_unsent_emails(older_than=older_than)
     return len(ids)
 

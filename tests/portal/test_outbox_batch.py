@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal import outbox
@@ -130,9 +131,29 @@ def test_an_event_the_batch_cannot_write_does_not_hold_back_the_others(settings)
         )
     bad = outbox.emit("test.batch", title="poison", recipients=[UserFactory()])
     good = _emit(3, [UserFactory()])
-    assert outbox.deliver_event(good[2].pk) == 1  # the batch (oldest first: the poison too) failed
-    assert Event.objects.get(pk=good[2].pk).dispatched_at is not None  # its own event went alone
-    assert Event.objects.get(pk=bad.pk).dispatched_at is None  # the poison waits for the sweeper
+    # the batch (oldest first: the poison too) failed; its own event and the others it had taken
+    # (whose own tasks found them locked and left) went one by one, the poison waits for the sweeper
+    assert outbox.deliver_event(good[2].pk) == 3
+    assert not Event.objects.filter(pk__in=[e.pk for e in good], dispatched_at__isnull=True).exists()
+    assert Event.objects.get(pk=bad.pk).dispatched_at is None
+    # a task whose own event is the poison delivers the others, then reports the error
+    more = _emit(2, [UserFactory()])
+    with pytest.raises(DatabaseError):
+        outbox.deliver_event([str(bad.pk), str(more[0].pk)])
+    assert not Event.objects.filter(pk__in=[e.pk for e in more], dispatched_at__isnull=True).exists()
+    assert Event.objects.get(pk=bad.pk).dispatched_at is None
+
+
+@pytest.mark.django_db
+def test_a_task_s_events_go_in_transactions_of_the_worker_s_batch_size(settings):
+    """The emitting side and the worker may be set apart: the worker's OUTBOX_BATCH_SIZE holds."""
+    settings.OUTBOX_BATCH_SIZE = 2
+    events = _emit(5, [UserFactory()])
+    with CaptureQueriesContext(connection) as ctx:
+        assert outbox.deliver_event([str(e.pk) for e in events]) == 5
+    dispatching = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "portal_event"')]
+    assert len(dispatching) == 3  # 2 + 2 + 1
+    assert Event.objects.filter(attempts=1).count() == 5
 
 
 def _queued_deliveries() -> list[list[str]]:
