@@ -483,7 +483,7 @@ def paired_ratio(
         )
     for side, e in order:
         run = run_wrk(url, e, e.paths, sessions, concurrency, slice_s)
-        done[side][0] += run["requests"]
+        done[side][0] += run["requests"] * run["ok_share"]  # 2xx only: a list failing fast is no faster
         done[side][1] += run["requests"] / run["rps"] if run["rps"] else slice_s
     rps = round(done["endpoint"][0] / done["endpoint"][1], 1)
     base_rps = round(done["baseline"][0] / done["baseline"][1], 1)
