@@ -190,8 +190,7 @@ def deliver_event(event_ids, *, batch: int | None = None) -> int:
             # one event the batch cannot write must not hold back the others: this task's events
             # and the waiting ones the batch had taken (their own tasks found them locked and left)
             log.warning("outbox batch with events %s failed; delivering them one by one", own, exc_info=True)
-            mine = {str(pk) for pk in own}  # ids from a message are strings, taken ones UUIDs
-            done += _deliver_one_by_one(own, [pk for pk in taken if str(pk) not in mine])
+            done += _deliver_one_by_one(own, taken)
     return done
 
 
@@ -238,12 +237,13 @@ def _deliver_batch(ids: list, batch: int, taken: list) -> int:
     return len(events)
 
 
-def _deliver_one_by_one(own: list, others: list) -> int:
-    """Each event of a failed batch alone: the task's own, then the others it had taken. One of its own
-    that fails alone too is its own error, raised (the task reports it) once the rest went; one of the
-    others is logged and left to the sweeper, its own task having ended."""
+def _deliver_one_by_one(own: list, taken: list) -> int:
+    """Each event of a failed batch alone: the task's own, then the others the batch had taken. One of
+    its own that fails alone too is its own error, raised (the task reports it) once the rest went; one
+    of the others is logged and left to the sweeper, its own task having ended."""
     done, error = 0, None
-    mine = {str(pk) for pk in own}
+    mine = {str(pk) for pk in own}  # ids from a message are strings, taken ones UUIDs
+    others = [pk for pk in taken if str(pk) not in mine]
     for pk in [*own, *others]:
         try:
             done += _deliver_batch([pk], 1, [])
