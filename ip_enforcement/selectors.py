@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from portal.models import Deadline, Organization, OrganizationKind, StateChange, User, content_type_for
 from portal.permissions import visible
+from portal.selectors import as_rows, lookup
 
 from .models import (
     AssistanceRequest,
@@ -25,6 +26,8 @@ __all__ = [
     "case_list",
     "referral_list",
     "assistance_list",
+    "referral_rows",
+    "assistance_rows",
     "operation_list",
     "evidence_list",
     "journal_list",
@@ -52,6 +55,49 @@ def referral_list(*, user: User) -> QuerySet[Referral]:
 
 def assistance_list(*, user: User) -> QuerySet[AssistanceRequest]:
     return visible(user, AssistanceRequest.objects.select_related("case").prefetch_related(*SHARED_RELATIONS))
+
+
+# What the API lists show of a referral or an assistance request besides its own columns: the case's
+# number and the agencies' names, looked up per row (portal.selectors.as_rows).
+FLOW_ROW_NAMES = {
+    "case_number": lookup(Case, "number", pk="case"),
+    "from_agency_name": lookup(Organization, "name", pk="from_agency"),
+    "to_agency_name": lookup(Organization, "name", pk="to_agency"),
+}
+_FLOW_COLUMNS = ("id", "number", "case", "from_agency", "to_agency", "from_province", "to_province", "state")
+REFERRAL_ROW_COLUMNS = (
+    *_FLOW_COLUMNS,
+    "parent",
+    "reason",
+    "received_case_number",
+    "returned_part",
+    "return_reason",
+    "outcome",
+    "feedback",
+    "penalty_amount",
+    "created_at",
+    "updated_at",
+)
+ASSISTANCE_ROW_COLUMNS = (
+    *_FLOW_COLUMNS,
+    "kind",
+    "actions",
+    "decline_reason",
+    "findings",
+    "created_at",
+    "updated_at",
+)
+
+
+def referral_rows(*, user: User) -> QuerySet[Referral]:
+    """Referrals for the API list: one model instance per row (not four, with four queries for the
+    agencies and provinces; bench, issue 10)."""
+    return as_rows(referral_list(user=user), columns=REFERRAL_ROW_COLUMNS, names=FLOW_ROW_NAMES)
+
+
+def assistance_rows(*, user: User) -> QuerySet[AssistanceRequest]:
+    """Assistance requests for the API list, as ``referral_rows``."""
+    return as_rows(assistance_list(user=user), columns=ASSISTANCE_ROW_COLUMNS, names=FLOW_ROW_NAMES)
 
 
 def operation_list(*, user: User) -> QuerySet[JointOperation]:

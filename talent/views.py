@@ -82,12 +82,12 @@ def request_list(request):
         columns = [
             (_("Reference"), lambda r: r.reference),
             (_("State"), lambda r: r.get_state_display()),
-            (_("Holder"), lambda r: r.person.name),
-            (_("ID number"), lambda r: r.person.id_number_masked),
-            (_("Credential"), lambda r: r.credential.name),
-            (_("Certificate number"), lambda r: r.credential.certificate_number),
-            (_("Issuing region"), lambda r: r.issuing_region.name),
-            (_("Host region"), lambda r: r.host_region.name),
+            (_("Holder"), lambda r: r.person_name),
+            (_("ID number"), lambda r: r.person_id_number_masked),
+            (_("Credential"), lambda r: r.credential_name),
+            (_("Certificate number"), lambda r: r.credential_certificate_number),
+            (_("Issuing region"), lambda r: r.issuing_region_name),
+            (_("Host region"), lambda r: r.host_region_name),
             (_("Next deadline"), lambda r: r.next_due),
             (_("Filed"), lambda r: r.created_at),
         ]

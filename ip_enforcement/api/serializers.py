@@ -25,6 +25,8 @@ __all__ = [
     "CaseSerializer",
     "CaseWriteSerializer",
     "ReferralSerializer",
+    "ReferralRowSerializer",
+    "AssistanceRequestRowSerializer",
     "ReferralWriteSerializer",
     "AssistanceRequestSerializer",
     "AssistanceWriteSerializer",
@@ -133,6 +135,17 @@ class ReferralSerializer(_FlowSerializer):
         read_only_fields = fields
 
 
+class _FlowRowFields(serializers.Serializer):
+    # The values ip_enforcement.selectors.FLOW_ROW_NAMES reads as columns of each row.
+    case_number = serializers.CharField(read_only=True)
+    from_agency_name = serializers.CharField(read_only=True)
+    to_agency_name = serializers.CharField(read_only=True)
+
+
+class ReferralRowSerializer(_FlowRowFields, ReferralSerializer):
+    """A referral as the API list shows it (selectors.referral_rows); equal to its detail."""
+
+
 class ReferralWriteSerializer(serializers.Serializer):
     case = serializers.IntegerField()
     to_agency = serializers.IntegerField()
@@ -162,6 +175,10 @@ class AssistanceRequestSerializer(_FlowSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class AssistanceRequestRowSerializer(_FlowRowFields, AssistanceRequestSerializer):
+    """An assistance request as the API list shows it (selectors.assistance_rows); equal to its detail."""
 
 
 class AssistanceWriteSerializer(serializers.Serializer):

@@ -106,6 +106,16 @@ class _FlowViewSet(TransitionMixin, PortalViewSet):
     api_scope = "ip_enforcement"
     write_serializer = None
     ordering_fields = ["created_at", "id"]
+    rows_selector = None  # the list's rows (selectors.referral_rows, …)
+    row_serializer = None
+
+    def get_queryset(self):
+        if self.action == "list":
+            return self.rows_selector(user=self.request.user)
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        return self.row_serializer if self.action == "list" else super().get_serializer_class()
 
     def create(self, request, *args, **kwargs):
         data = self.write_serializer(data=request.data)
@@ -120,6 +130,8 @@ class _FlowViewSet(TransitionMixin, PortalViewSet):
 class ReferralViewSet(_FlowViewSet):
     queryset = selectors.Referral.objects.select_related("case").prefetch_related(*selectors.SHARED_RELATIONS)
     serializer_class = s.ReferralSerializer
+    row_serializer = s.ReferralRowSerializer
+    rows_selector = staticmethod(selectors.referral_rows)
     filterset_class = ReferralFilterSet
     write_serializer = s.ReferralWriteSerializer
     create_service = staticmethod(services.refer_case)
@@ -145,6 +157,8 @@ class AssistanceRequestViewSet(_FlowViewSet):
         *selectors.SHARED_RELATIONS
     )
     serializer_class = s.AssistanceRequestSerializer
+    row_serializer = s.AssistanceRequestRowSerializer
+    rows_selector = staticmethod(selectors.assistance_rows)
     filterset_class = AssistanceFilterSet
     write_serializer = s.AssistanceWriteSerializer
     create_service = staticmethod(services.request_assistance)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from portal.api.representation import PortalModelSerializer
-from portal.validators import validate_id_number
+from portal.validators import mask_phone, validate_id_number
 
 from ..models import (
     Appointment,
@@ -23,6 +23,7 @@ from ..permissions import may_see_id_number
 
 __all__ = [
     "RecognitionRequestSerializer",
+    "RecognitionRequestRowSerializer",
     "RecognitionRequestCreateSerializer",
     "CertificateSerializer",
     "CertificateVerificationSerializer",
@@ -32,6 +33,7 @@ __all__ = [
     "RegistryImportSerializer",
 ]
 
+CERTIFIED_STATES = ("recognized", "revoked")  # a certificate's code is shown only in these
 PROVINCE_CHOICES = [("110000", "北京市"), ("120000", "天津市"), ("130000", "河北省")]
 
 
@@ -107,8 +109,39 @@ class RecognitionRequestSerializer(PortalModelSerializer):
         return obj.registry_entry_id is not None
 
     def get_certificate_code(self, obj) -> str | None:
-        cert = getattr(obj, "certificate", None) if obj.state in ("recognized", "revoked") else None
+        cert = getattr(obj, "certificate", None) if obj.state in CERTIFIED_STATES else None
         return cert.code if cert else None
+
+
+class RecognitionRequestRowSerializer(RecognitionRequestSerializer):
+    """A request as the list shows it, from the columns of talent.selectors.request_rows (the
+    holder's, credential's, agencies' and certificate's values are columns of the row, not joined
+    objects). The list never reveals an ID number; tests hold every row equal to the detail."""
+
+    host_agency = serializers.CharField(source="host_agency_name", read_only=True)
+    issuing_agency = serializers.CharField(source="issuing_agency_name", read_only=True)
+
+    def get_holder(self, obj) -> dict:
+        return {
+            "name": obj.person_name,
+            "id_number": obj.person_id_number_masked,
+            "contact": mask_phone(obj.person_contact),
+        }
+
+    def get_credential(self, obj) -> dict:
+        return {
+            "kind": obj.credential_kind,
+            "series": obj.credential_series_code,
+            "level": obj.credential_level,
+            "name": obj.credential_name,
+            "specialty": obj.credential_specialty,
+            "issuing_authority": obj.credential_issuing_authority,
+            "certificate_number": obj.credential_certificate_number,
+            "issued_on": obj.credential_issued_on.isoformat(),
+        }
+
+    def get_certificate_code(self, obj) -> str | None:
+        return obj.certificate_code if obj.state in CERTIFIED_STATES else None
 
 
 class RecognitionRequestCreateSerializer(serializers.Serializer):

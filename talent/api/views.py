@@ -22,6 +22,7 @@ from .serializers import (
     CertificateSerializer,
     CertificateVerificationSerializer,
     RecognitionRequestCreateSerializer,
+    RecognitionRequestRowSerializer,
     RecognitionRequestSerializer,
     RegistryEntrySerializer,
     RegistryImportSerializer,
@@ -69,6 +70,11 @@ class RecognitionRequestViewSet(TransitionMixin, PortalViewSet):
         if self.action == "list":
             return selectors.request_rows(user=self.request.user)
         return selectors.request_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return RecognitionRequestRowSerializer
+        return super().get_serializer_class()
 
     def get_serializer_context(self):
         ctx = super().get_serializer_context()

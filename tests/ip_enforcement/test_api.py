@@ -8,7 +8,7 @@ from ip_enforcement.models import CaseAgency, EvidenceAccess, Referral, Referral
 from portal.models import Deadline, Event, StateChange
 from tests.conftest import api_as
 
-from .factories import case_data, ip_officer, make_case, make_referral, text_upload
+from .factories import case_data, ip_officer, make_case, make_referral, make_request, text_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +322,31 @@ def test_a_body_that_is_not_an_object_is_a_400_on_close_and_extend(bj, tj):
         r = api_as(user).post(url, [None, None], format="json")
         assert r.status_code == 400, (url, r.content)
         assert r.json()["error"]["code"]
+
+
+@pytest.mark.parametrize("path", ["referrals", "assistance-requests"])
+def test_the_referral_and_assistance_lists_show_each_row_as_its_detail_does(bj, tj, path):
+    """The API lists read the case number and the agencies' names as columns of each row
+    (selectors.referral_rows / assistance_rows), not the joined rows the detail reads: nothing they
+    show may differ, for the sending agency or the receiving one, whatever the row's state."""
+    returned = make_referral(bj, tj.organization)
+    api_as(tj).post(
+        f"{API}/referrals/{returned.pk}/transition/return/", {"reason": "不属本局管辖"}, format="json"
+    )
+    make_referral(bj, tj.organization)
+    make_request(bj, tj.organization)
+    answered = make_request(bj, tj.organization)
+    url = f"{API}/assistance-requests/{answered.pk}/transition"
+    for name, body in [
+        ("acknowledge", {}),
+        ("accept", {}),
+        ("answer", {"findings": "查实销售侵权产品300件。"}),
+    ]:
+        assert api_as(tj).post(f"{url}/{name}/", body, format="json").status_code == 200
+    for officer in (bj, tj):
+        client = api_as(officer)
+        rows = client.get(f"{API}/{path}/").json()["results"]
+        assert len(rows) == 2 and len({r["state"] for r in rows}) == 2
+        for row in rows:
+            assert row["case_number"] and row["from_agency_name"] and row["to_agency_name"]
+            assert row == client.get(f"{API}/{path}/{row['id']}/").json()

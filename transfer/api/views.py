@@ -1,7 +1,6 @@
 """API viewsets of technology transfer: listings (with search and matches), the directory, matching
 lists and pairs, valuation requests and deals."""
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -18,6 +17,7 @@ from portal.api.viewsets import (
     TransitionMixin,
 )
 from portal.exceptions import ValidationError
+from portal.selectors import as_rows
 
 from .. import selectors, services
 from ..filters import (
@@ -68,6 +68,7 @@ LIST_COLUMNS = (
     "published_at",
 )
 CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
+LIST_NAMES = {"owner_name": "owner__name", "region_name": "region__name"}
 
 
 class ListingViewSet(TransitionMixin, PortalViewSet):
@@ -100,13 +101,9 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
         qs = super().get_queryset()
         if self.action in ("list", "search"):
             # The list shows the scalar columns and two related names: read only those (and the contact
-            # only for those who see it), the names as columns, not three joined rows (bench, issue 10).
+            # only for those who see it), the names as columns (portal.selectors.as_rows).
             columns = [*LIST_COLUMNS, *(CONTACT_COLUMNS if sees_contact(self.request.user, None) else ())]
-            qs = (
-                qs.select_related(None)
-                .only(*columns)
-                .annotate(owner_name=F("owner__name"), region_name=F("region__name"))
-            )
+            qs = as_rows(qs, columns=columns, names=LIST_NAMES)
         return qs
 
     def list(self, request, *args, **kwargs):
