@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import statistics
 from pathlib import Path
 
 __all__ = ["write_report", "render_markdown", "evaluate_targets"]
@@ -257,6 +258,14 @@ def render_markdown(report: dict) -> str:
             "",
             f"Cockpit figures computed without the cache ({', '.join(cold['provinces'])}): {cold['ms']} ms, "
             f"{cold['queries']} queries, slowest {cold['slowest_ms']} ms.",
+        ]
+    refreshes = report.get("dashboard_refresh_ms")
+    if refreshes:
+        lines += [
+            "",
+            f"The cockpit's recompute during the HTTP runs (what beat does, every set of provinces): "
+            f"{len(refreshes)} refreshes, median {statistics.median(refreshes):.0f} ms, "
+            f"longest {max(refreshes):.0f} ms.",
         ]
     if report.get("settings", {}).get("proposed"):
         lines += ["", f"**Proposed change measured in this run:** {report['settings']['proposed']}."]

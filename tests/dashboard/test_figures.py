@@ -156,3 +156,24 @@ def test_figures_are_cached_briefly(data, django_assert_num_queries):
     # in Redis, with a short time to live
     key = cache.make_and_validate_key(dashboard.cache_key(ALL))
     assert 0 < cache._cache.get_client(key).ttl(key) <= dashboard.CACHE_SECONDS
+
+
+@pytest.mark.parametrize("provinces", [("110000",), ("120000",), ("130000",), ("110000", "130000")])
+def test_a_provinces_figures_taken_from_all_three_equal_its_own(data, provinces):
+    """refresh() computes the three provinces once and takes each province's figures from them
+    (dashboard.restrict): they must be what computing that province alone gives."""
+    whole = dashboard.compute(ALL)
+    taken = dashboard.restrict(whole, provinces)
+    own = dashboard.compute(provinces)
+    assert {**taken, "generated_at": None} == {**own, "generated_at": None}
+    assert taken["referrals"] or taken["vouchers"]["flow"] or provinces == ("120000",)
+
+
+def test_the_refresh_computes_once_and_stores_every_set(data, django_assert_num_queries):
+    cache.clear()
+    with django_assert_num_queries(dashboard.QUERY_COUNT):
+        assert dashboard.refresh() == len(dashboard.province_sets())
+    with django_assert_num_queries(0):
+        stored = {p: dashboard.figures(p) for p in dashboard.province_sets()}
+    for provinces, figures in stored.items():
+        assert {**figures, "generated_at": None} == {**dashboard.compute(provinces), "generated_at": None}
