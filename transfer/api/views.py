@@ -17,7 +17,8 @@ from portal.api.viewsets import (
     TransitionMixin,
 )
 from portal.exceptions import ValidationError
-from portal.selectors import as_rows
+from portal.models import Organization, Region
+from portal.selectors import as_rows, lookup
 
 from .. import selectors, services
 from ..filters import (
@@ -68,7 +69,12 @@ LIST_COLUMNS = (
     "published_at",
 )
 CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
-LIST_NAMES = {"owner_name": "owner__name", "region_name": "region__name"}
+# Looked up, not joined: the search ranks its candidates before the LIMIT, and a lookup runs for the
+# rows shown only (20), where a join ran for every candidate (500); 12 % of the search's SQL (bench).
+LIST_NAMES = {
+    "owner_name": lookup(Organization, "name", pk="owner"),
+    "region_name": lookup(Region, "name", pk="region"),
+}
 
 
 class ListingViewSet(TransitionMixin, PortalViewSet):
