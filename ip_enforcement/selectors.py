@@ -57,8 +57,8 @@ def assistance_list(*, user: User) -> QuerySet[AssistanceRequest]:
     return visible(user, AssistanceRequest.objects.select_related("case").prefetch_related(*SHARED_RELATIONS))
 
 
-# What the API lists show of a referral or an assistance request besides its own columns: the case's
-# number and the agencies' names, looked up per row (portal.selectors.as_rows).
+# What the lists (API, pages, Excel exports) show of a referral or an assistance request besides its
+# own columns: the case's number and the agencies' names, looked up per row (portal.selectors.as_rows).
 FLOW_ROW_NAMES = {
     "case_number": lookup(Case, "number", pk="case"),
     "from_agency_name": lookup(Organization, "name", pk="from_agency"),
@@ -90,13 +90,13 @@ ASSISTANCE_ROW_COLUMNS = (
 
 
 def referral_rows(*, user: User) -> QuerySet[Referral]:
-    """Referrals for the API list: one model instance per row (not four, with four queries for the
+    """Referrals for a list (API, page, export): one model instance per row (not four, with four queries for the
     agencies and provinces; bench, issue 10)."""
     return as_rows(referral_list(user=user), columns=REFERRAL_ROW_COLUMNS, names=FLOW_ROW_NAMES)
 
 
 def assistance_rows(*, user: User) -> QuerySet[AssistanceRequest]:
-    """Assistance requests for the API list, as ``referral_rows``."""
+    """Assistance requests for a list, as ``referral_rows``."""
     return as_rows(assistance_list(user=user), columns=ASSISTANCE_ROW_COLUMNS, names=FLOW_ROW_NAMES)
 
 

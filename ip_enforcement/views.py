@@ -316,9 +316,9 @@ def evidence_download(request, pk: int):
 
 REFERRAL_COLUMNS = [
     (_("Referral number"), lambda r: r.number),
-    (_("Case"), lambda r: r.case.number),
-    (_("Referring agency"), lambda r: r.from_agency.name),
-    (_("Receiving agency"), lambda r: r.to_agency.name),
+    (_("Case"), lambda r: r.case_number),
+    (_("Referring agency"), lambda r: r.from_agency_name),
+    (_("Receiving agency"), lambda r: r.to_agency_name),
     (_("State"), lambda r: r.get_state_display()),
     (_("Receiving case number"), lambda r: r.received_case_number),
     (_("Outcome"), lambda r: r.get_outcome_display()),
@@ -327,10 +327,10 @@ REFERRAL_COLUMNS = [
 
 ASSISTANCE_COLUMNS = [
     (_("Request number"), lambda r: r.number),
-    (_("Case"), lambda r: r.case.number),
+    (_("Case"), lambda r: r.case_number),
     (_("Kind"), lambda r: r.get_kind_display()),
-    (_("Requesting agency"), lambda r: r.from_agency.name),
-    (_("Requested agency"), lambda r: r.to_agency.name),
+    (_("Requesting agency"), lambda r: r.from_agency_name),
+    (_("Requested agency"), lambda r: r.to_agency_name),
     (_("State"), lambda r: r.get_state_display()),
     (_("Sent"), lambda r: r.created_at),
 ]
@@ -351,7 +351,7 @@ def referral_list(request):
     return _flow_list(
         request,
         ReferralFilterSet,
-        selectors.referral_list(user=request.user),
+        selectors.referral_rows(user=request.user),
         Referral,
         REFERRAL_COLUMNS,
         "ip-referrals",
@@ -364,7 +364,7 @@ def assistance_list(request):
     return _flow_list(
         request,
         AssistanceFilterSet,
-        selectors.assistance_list(user=request.user),
+        selectors.assistance_rows(user=request.user),
         AssistanceRequest,
         ASSISTANCE_COLUMNS,
         "ip-assistance-requests",

@@ -211,3 +211,25 @@ def test_forward_by_page_starts_a_referral_to_the_competent_agency(client, bj, t
     child = Referral.objects.get(parent=ref)
     assert child.to_agency_id == hb.organization_id and child.state == "sent"
     assert child.number in page(client, hb).get(reverse("ip_enforcement:home")).content.decode()
+
+
+def test_the_referral_and_assistance_pages_and_exports_show_the_case_and_both_agencies(client, bj, tj):
+    """The pages and Excel exports read the case number and the agencies' names as columns of each row
+    (selectors.referral_rows / assistance_rows): each row shows them, as the detail's records have them."""
+    import io
+
+    import openpyxl
+
+    from .factories import make_request
+
+    ref = make_referral(bj, tj.organization)
+    req = make_request(bj, tj.organization)
+    c = page(client, bj)
+    for name, obj in [("referral_list", ref), ("assistance_list", req)]:
+        html = c.get(reverse(f"ip_enforcement:{name}")).content.decode()
+        row = html[html.index(obj.number) :].split("</tr>")[0]
+        for shown in (obj.case.number, obj.from_agency.name, obj.to_agency.name):
+            assert shown in row, (name, shown)
+        r = c.get(reverse(f"ip_enforcement:{name}"), {"export": "xlsx"})
+        cells = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))[1]
+        assert {obj.number, obj.case.number, obj.from_agency.name, obj.to_agency.name} <= set(cells)
