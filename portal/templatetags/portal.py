@@ -1,4 +1,6 @@
 from django import template
+from django.template.base import render_value_in_context
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -10,3 +12,29 @@ def query_replace(context, **kwargs) -> str:
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, rows) -> SafeString:
+    """The ``<tr>`` of a list given as (record, cells): each value as ``{{ c|default_if_none:"" }}``
+    renders it (local time, localization, escaping: the engine's own ``render_value_in_context``), the
+    first cell a link to the record's page where it has one, an empty cell for None elsewhere. The
+    same markup as the template loop it replaces, which cost about a third of a voucher list page
+    (50 rows × 9 cells of node rendering; bench, issue 10); a test renders both and compares."""
+    out = []
+    for obj, cells in rows:
+        out.append("<tr>")
+        for i, value in enumerate(cells):
+            link = getattr(obj, "get_absolute_url", None) if i == 0 else None
+            href = link() if callable(link) else link
+            if href:
+                out.append(
+                    f'<td><a href="{render_value_in_context(href, context)}">'
+                    f"{render_value_in_context(value, context)}</a></td>"
+                )
+            else:
+                out.append(
+                    "<td>" + ("" if value is None else render_value_in_context(value, context)) + "</td>"
+                )
+        out.append("</tr>")
+    return SafeString("".join(out))
