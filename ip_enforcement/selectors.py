@@ -90,8 +90,8 @@ ASSISTANCE_ROW_COLUMNS = (
 
 
 def referral_rows(*, user: User) -> QuerySet[Referral]:
-    """Referrals for a list (API, page, export): one model instance per row (not four, with four queries for the
-    agencies and provinces; bench, issue 10)."""
+    """Referrals for a list (API, page, export): one model instance per row, where the joined case
+    and four prefetch queries (agencies, provinces) built five (bench, issue 10)."""
     return as_rows(referral_list(user=user), columns=REFERRAL_ROW_COLUMNS, names=FLOW_ROW_NAMES)
 
 

@@ -158,9 +158,9 @@ def refresh() -> int:
     at the scale of the benchmark took seconds of the database every refresh (bench, issue 10).
     Returns how many sets were stored."""
     sets = province_sets()
-    whole = compute(PROVINCES)
+    whole = compute(tuple(sorted(PROVINCES)))
     for provinces in sets:
-        data = whole if provinces == PROVINCES else restrict(whole, provinces)
+        data = whole if set(provinces) == set(PROVINCES) else restrict(whole, tuple(sorted(provinces)))
         cache.set(cache_key(provinces), data, CACHE_SECONDS + REFRESH_SECONDS)
     return len(sets)
 

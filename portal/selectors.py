@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from django.db.models import Expression, F, Model, OuterRef, QuerySet, Subquery
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import BaseExpression
 
 from .models import (
     AuditEntry,
@@ -35,7 +36,9 @@ __all__ = [
 M = TypeVar("M", bound=Model)
 
 
-def as_rows(qs: QuerySet[M], *, columns: Iterable[str], names: Mapping[str, str | Expression]) -> QuerySet[M]:
+def as_rows(
+    qs: QuerySet[M], *, columns: Iterable[str], names: Mapping[str, str | BaseExpression]
+) -> QuerySet[M]:
     """A list's rows: the model's own ``columns``, and each related value the list shows read as a
     column of the same query (``names``: attribute → ORM path, joined, or a ``lookup``), instead of
     joined or prefetched model instances. One model instance per row, not one per related row, and no
@@ -52,10 +55,12 @@ def as_rows(qs: QuerySet[M], *, columns: Iterable[str], names: Mapping[str, str 
 
 def lookup(model: type[Model], column: str, **match: str) -> Subquery:
     """``column`` of the ``model`` row matching ``match`` (its field → a path of the outer row), read
-    by a subquery per row rather than a join: for values from rows many rows share (an agency's name,
-    a series' code). Each join of a list's query adds to what the planner weighs (with the user's
-    scope, seven relations took 8–11 ms to plan against 2 ms to run; bench, issue 10); a subquery on
-    a unique key is planned on its own and costs an index probe per row of the page."""
+    by a subquery per row rather than a join, for values from rows many rows share (an agency's name,
+    a series' code). ``match`` must name a unique key (a primary key, a one-to-one): the subquery
+    takes the first row it finds. Each join of a list's query adds to what the planner weighs (with
+    the user's scope, seven relations took 8–11 ms to plan against 2 ms to run; bench, issue 10); a
+    subquery on a unique key is planned on its own and costs an index probe per row of the page, and
+    in a ranked, limited query runs for the rows shown only."""
     return Subquery(
         model._default_manager.filter(**{f: OuterRef(p) for f, p in match.items()})
         .order_by()

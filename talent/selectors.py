@@ -24,6 +24,7 @@ __all__ = [
     "request_rows",
     "REQUEST_ROW_COLUMNS",
     "REQUEST_ROW_NAMES",
+    "REQUEST_PAGE_NAMES",
     "certificate_list",
     "appointment_list",
     "registry_entry_list",
@@ -57,10 +58,10 @@ def request_list(*, user: User) -> QuerySet[RecognitionRequest]:
     return visible(user, qs)
 
 
-# What a list shows of a request (the API list, the page and its Excel export): its own columns, and
-# the holder's, credential's, agencies' and certificate's values as columns of the same query (the ID
-# number masked only; portal.selectors.as_rows): the holder and credential joined (each row's own),
-# the rest looked up (shared rows, or at most one).
+# What a list shows of a request: its own columns, and the holder's, credential's, agencies' and
+# certificate's values as columns of the same query (portal.selectors.as_rows; the ID number masked
+# only): the holder and credential joined (each row's own), the rest looked up (shared rows, or at most
+# one). The API list and the page (with its Excel export) show different values, so each reads its own.
 REQUEST_ROW_COLUMNS = (
     "id",
     "reference",
@@ -76,13 +77,12 @@ REQUEST_ROW_COLUMNS = (
     "created_at",
     "updated_at",
 )
-REQUEST_ROW_NAMES = {
+REQUEST_ROW_NAMES = {  # the API list (RecognitionRequestRowSerializer)
     "person_name": "person__name",
     "person_id_number_masked": "person__id_number_masked",
     "person_contact": "person__contact",
     "credential_kind": "credential__kind",
     "credential_series_code": lookup(TitleSeries, "code", pk="credential__series"),
-    "credential_series_name": lookup(TitleSeries, "name", pk="credential__series"),
     "credential_level": "credential__level",
     "credential_name": "credential__name",
     "credential_specialty": "credential__specialty",
@@ -93,17 +93,22 @@ REQUEST_ROW_NAMES = {
     "issuing_agency_name": lookup(Organization, "name", pk="issuing_agency"),
     "certificate_code": lookup(Certificate, "code", request="pk"),
 }
-REGION_NAMES = {
+REQUEST_PAGE_NAMES = {  # the page and its Excel export (talent/request_list.html, views.request_list)
+    "person_name": "person__name",
+    "person_id_number_masked": "person__id_number_masked",
+    "credential_name": "credential__name",
+    "credential_series_name": lookup(TitleSeries, "name", pk="credential__series"),
+    "credential_certificate_number": "credential__certificate_number",
     "host_region_name": lookup(Region, "name", pk="host_region"),
     "issuing_region_name": lookup(Region, "name", pk="issuing_region"),
 }
 
 
-def request_rows(*, user: User, region_names: bool = False) -> QuerySet[RecognitionRequest]:
-    """Requests for a list: REQUEST_ROW_COLUMNS and the values of REQUEST_ROW_NAMES, one model instance
-    per row (not five, with two queries for the agencies; bench, issue 10), and the regions' names
-    where they are shown (the API shows codes)."""
-    names = {**REQUEST_ROW_NAMES, **(REGION_NAMES if region_names else {})}
+def request_rows(*, user: User, page: bool = False) -> QuerySet[RecognitionRequest]:
+    """Requests for a list: REQUEST_ROW_COLUMNS and the values the API list shows (REQUEST_ROW_NAMES)
+    or the page and its export (``page``: REQUEST_PAGE_NAMES), one model instance per row (not five,
+    with two queries for the agencies; bench, issue 10)."""
+    names = REQUEST_PAGE_NAMES if page else REQUEST_ROW_NAMES
     return as_rows(request_list(user=user), columns=REQUEST_ROW_COLUMNS, names=names)
 
 

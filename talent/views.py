@@ -74,7 +74,7 @@ def home(request):
 def request_list(request):
     filterset = RecognitionRequestFilterSet(
         request.GET or None,
-        queryset=selectors.request_rows(user=request.user, region_names=True),
+        queryset=selectors.request_rows(user=request.user, page=True),
         request=request,
     )
     qs = filterset.qs
