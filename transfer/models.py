@@ -240,8 +240,7 @@ class Listing(models.Model):
             ),
             GinIndex(fields=["key_terms"], name="transfer_listing_terms_gin"),
             models.Index(fields=["state", "kind", "field"], name="transfer_listing_state_kind"),
-            # kind too: the cockpit counts listings by province and kind from this index alone (bench)
-            models.Index(fields=["province", "state", "kind"], name="transfer_listing_prov_kind"),
+            models.Index(fields=["province", "state"], name="transfer_listing_prov_state"),
             models.Index(
                 fields=["expires_on"],
                 name="transfer_listing_expiry",
