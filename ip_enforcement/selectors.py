@@ -58,46 +58,24 @@ def assistance_list(*, user: User) -> QuerySet[AssistanceRequest]:
 
 
 # What the lists (API, pages, Excel exports) show of a referral or an assistance request besides its
-# own columns: the case's number and the agencies' names, looked up per row (portal.selectors.as_rows).
+# own columns (all read): the case's number and the agencies' names, looked up
+# per row (portal.selectors.as_rows).
 FLOW_ROW_NAMES = {
     "case_number": lookup(Case, "number", pk="case"),
     "from_agency_name": lookup(Organization, "name", pk="from_agency"),
     "to_agency_name": lookup(Organization, "name", pk="to_agency"),
 }
-_FLOW_COLUMNS = ("id", "number", "case", "from_agency", "to_agency", "from_province", "to_province", "state")
-REFERRAL_ROW_COLUMNS = (
-    *_FLOW_COLUMNS,
-    "parent",
-    "reason",
-    "received_case_number",
-    "returned_part",
-    "return_reason",
-    "outcome",
-    "feedback",
-    "penalty_amount",
-    "created_at",
-    "updated_at",
-)
-ASSISTANCE_ROW_COLUMNS = (
-    *_FLOW_COLUMNS,
-    "kind",
-    "actions",
-    "decline_reason",
-    "findings",
-    "created_at",
-    "updated_at",
-)
 
 
 def referral_rows(*, user: User) -> QuerySet[Referral]:
     """Referrals for a list (API, page, export): one model instance per row, where the joined case
     and four prefetch queries (agencies, provinces) built five (bench, issue 10)."""
-    return as_rows(referral_list(user=user), columns=REFERRAL_ROW_COLUMNS, names=FLOW_ROW_NAMES)
+    return as_rows(referral_list(user=user), names=FLOW_ROW_NAMES)
 
 
 def assistance_rows(*, user: User) -> QuerySet[AssistanceRequest]:
     """Assistance requests for a list, as ``referral_rows``."""
-    return as_rows(assistance_list(user=user), columns=ASSISTANCE_ROW_COLUMNS, names=FLOW_ROW_NAMES)
+    return as_rows(assistance_list(user=user), names=FLOW_ROW_NAMES)
 
 
 def operation_list(*, user: User) -> QuerySet[JointOperation]:

@@ -37,20 +37,18 @@ M = TypeVar("M", bound=Model)
 
 
 def as_rows(
-    qs: QuerySet[M], *, columns: Iterable[str], names: Mapping[str, str | BaseExpression]
+    qs: QuerySet[M], *, names: Mapping[str, str | BaseExpression], columns: Iterable[str] | None = None
 ) -> QuerySet[M]:
-    """A list's rows: the model's own ``columns``, and each related value the list shows read as a
+    """A list's rows: the model's own ``columns`` (all of them by default), and each related value the list shows read as a
     column of the same query (``names``: attribute → ORM path, joined, or a ``lookup``), instead of
     joined or prefetched model instances. One model instance per row, not one per related row, and no
     query per relation: building those instances was most of a list's time at fifty rows (bench,
     issue 10). The list's serializer reads the attributes as plain fields; a detail keeps the
     related objects."""
-    return (
-        qs.select_related(None)
-        .prefetch_related(None)
-        .only(*columns)
-        .annotate(**{a: F(p) if isinstance(p, str) else p for a, p in names.items()})
-    )
+    qs = qs.select_related(None).prefetch_related(None)
+    if columns is not None:
+        qs = qs.only(*columns)
+    return qs.annotate(**{a: F(p) if isinstance(p, str) else p for a, p in names.items()})
 
 
 def lookup(model: type[Model], column: str, **match: str) -> Subquery:
