@@ -315,14 +315,16 @@ def _cooperation(provinces) -> dict[str, dict]:
 
 def _transfer(provinces) -> dict[str, dict]:
     """Listings, matches and deals with the share of deals inside the three regions (3 queries)."""
-    from transfer.models import Deal, Listing, MatchPair
+    from transfer.models import PUBLIC_STATES, Deal, Listing, MatchPair
 
+    # The states in WHERE, as the condition of the index transfer_listing_public_tally, and only the
+    # columns it carries (COUNT(kind), not COUNT(id)): the count is read from that index alone, not
+    # from a scan of every listing (tests/dashboard/test_figures.py).
     listings = (
-        Listing.objects.filter(province_id__in=provinces)
+        Listing.objects.filter(province_id__in=provinces, state__in=PUBLIC_STATES)
         .values(prov=F("province_id"))
         .annotate(
-            supply=Count("pk", filter=Q(kind="supply", state__in=["published", "negotiating", "concluded"])),
-            demand=Count("pk", filter=Q(kind="demand", state__in=["published", "negotiating", "concluded"])),
+            supply=Count("kind", filter=Q(kind="supply")), demand=Count("kind", filter=Q(kind="demand"))
         )
         .order_by()
     )
