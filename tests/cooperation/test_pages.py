@@ -259,3 +259,27 @@ def test_every_page_renders_for_every_role_on_the_demo_data(username):
     # English is available
     c.cookies["django_language"] = "en"
     assert "Joint programmes" in c.get(f"{BASE}/programmes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_review_list_names_no_application_the_reviewer_was_not_given(cast):
+    """The filter takes an application's number: a list to pick from named every application of every
+    programme to every reviewer (and at scale rendered fifty thousand options; issue 10)."""
+    from tests.cooperation.factories import ApplicationFactory
+
+    programme, topic = open_programme(cast)
+    app = draft(cast, programme, topic)
+    aurl = f"{BASE}/applications/{app.pk}/transition/"
+    step(cast.applicant, aurl, "submit")
+    step(cast.tj_officer, aurl, "accept")
+    browser(cast.tj_coord).post(f"{BASE}/applications/{app.pk}/assign/", {"expert": cast.expert1.pk})
+    other = ApplicationFactory(topic=topic, title="不相干的保密申请")
+
+    expert = browser(cast.expert1)
+    page = expert.get(f"{BASE}/reviews/").content.decode()
+    assert app.title in page
+    assert other.title not in page
+    assert app.title in expert.get(f"{BASE}/reviews/", {"application": app.pk}).content.decode()
+    assert app.title not in expert.get(f"{BASE}/reviews/", {"application": other.pk}).content.decode()
+    api = "/api/v1/cooperation/reviews/"
+    assert expert.get(api, {"application": other.pk}).json()["results"] == []
+    assert [r["application"] for r in expert.get(api, {"application": app.pk}).json()["results"]] == [app.pk]
