@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import PROVINCE_CODES, Region
+from portal.models import PROVINCE_CHOICES
 
 from .models import (
     AssistanceKind,
@@ -25,10 +25,6 @@ from .models import (
 __all__ = ["CaseFilterSet", "ReferralFilterSet", "AssistanceFilterSet", "OperationFilterSet"]
 
 
-def _provinces(request=None):
-    return Region.objects.filter(code__in=PROVINCE_CODES)
-
-
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     ip_type = django_filters.ChoiceFilter(choices=IPType.choices, label=_("IP type"))
@@ -36,7 +32,7 @@ class CaseFilterSet(django_filters.FilterSet):
         choices=InfringementType.choices, label=_("infringement type")
     )
     state = django_filters.ChoiceFilter(choices=CaseState.choices, label=_("state"))
-    province = django_filters.ModelChoiceFilter(queryset=_provinces, label=_("province"))
+    province = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("province"))
 
     class Meta:
         model = Case
@@ -57,8 +53,8 @@ class _FlowFilterSet(django_filters.FilterSet):
         method="by_direction",
         label=_("direction"),
     )
-    from_province = django_filters.ModelChoiceFilter(queryset=_provinces, label=_("from region"))
-    to_province = django_filters.ModelChoiceFilter(queryset=_provinces, label=_("to region"))
+    from_province = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("from region"))
+    to_province = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("to region"))
 
     def by_direction(self, queryset, name, value):
         user = getattr(self.request, "user", None)

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Region
+from portal.models import PROVINCE_CHOICES
 
 from .models import Appointment, CredentialKind, RecognitionRequest, RegistryEntry, RequestState
 from .permissions import talent_province_id
@@ -19,7 +19,6 @@ QUEUES = (
     ("decision", _("Decision queue (host region)")),
     ("mine", _("Filed by me")),
 )
-_PROVINCES = Region.objects.filter(code__in=["110000", "120000", "130000"])
 
 
 class _BootstrapFilterSet(django_filters.FilterSet):
@@ -44,8 +43,8 @@ class RecognitionRequestFilterSet(_BootstrapFilterSet):
     kind = django_filters.ChoiceFilter(
         field_name="credential__kind", choices=CredentialKind.choices, label=_("Kind")
     )
-    host_region = django_filters.ModelChoiceFilter(queryset=_PROVINCES, label=_("Host region"))
-    issuing_region = django_filters.ModelChoiceFilter(queryset=_PROVINCES, label=_("Issuing region"))
+    host_region = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("Host region"))
+    issuing_region = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("Issuing region"))
     created_after = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",
@@ -112,8 +111,8 @@ class RegistryEntryFilterSet(_BootstrapFilterSet):
 
 
 class AppointmentFilterSet(_BootstrapFilterSet):
-    home_region = django_filters.ModelChoiceFilter(queryset=_PROVINCES, label=_("Employer's region"))
-    host_region = django_filters.ModelChoiceFilter(queryset=_PROVINCES, label=_("Appointing region"))
+    home_region = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("Employer's region"))
+    host_region = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("Appointing region"))
     current_on = django_filters.DateFilter(method="filter_current", label=_("In force on"))
 
     class Meta:
