@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from portal.api.representation import PortalModelSerializer
+from portal.models import PROVINCE_CHOICES
 from portal.validators import mask_phone, validate_id_number
 
 from ..models import (
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 CERTIFIED_STATES = ("recognized", "revoked")  # a certificate's code is shown only in these
-PROVINCE_CHOICES = [("110000", "北京市"), ("120000", "天津市"), ("130000", "河北省")]
 
 
 def _id_number(value: str) -> str:
