@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import RecordNumberFilter
+
 from .models import (
     Application,
     ApplicationState,
@@ -62,8 +64,8 @@ class TopicFilterSet(django_filters.FilterSet):
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(field_name="programme_id", label=_("Programme"))
-    topic = django_filters.NumberFilter(field_name="topic_id", label=_("Topic"))
+    programme = RecordNumberFilter(field_name="programme_id", label=_("Programme"))
+    topic = RecordNumberFilter(field_name="topic_id", label=_("Topic"))
     state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label=_("State"))
     field = django_filters.ChoiceFilter(
         field_name="topic__field", choices=KeyField.choices, label=_("Key field")
@@ -82,9 +84,9 @@ class ApplicationFilterSet(django_filters.FilterSet):
 class ReviewFilterSet(django_filters.FilterSet):
     # By number, not a list to pick from: a list would name every application of every programme to
     # every reviewer (fifty thousand options at the scale of the bench, 1.3 s a page; issue 10).
-    application = django_filters.NumberFilter(field_name="application_id", label=_("Application number"))
-    programme = django_filters.NumberFilter(field_name="application__programme_id", label=_("Programme"))
-    topic = django_filters.NumberFilter(field_name="application__topic_id", label=_("Topic"))
+    application = RecordNumberFilter(field_name="application_id", label=_("Application number"))
+    programme = RecordNumberFilter(field_name="application__programme_id", label=_("Programme"))
+    topic = RecordNumberFilter(field_name="application__topic_id", label=_("Topic"))
     state = django_filters.ChoiceFilter(choices=ReviewState.choices, label=_("State"))
     field = django_filters.ChoiceFilter(
         field_name="application__topic__field", choices=KeyField.choices, label=_("Key field")
@@ -96,7 +98,7 @@ class ReviewFilterSet(django_filters.FilterSet):
 
 
 class ProjectFilterSet(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(field_name="programme_id", label=_("Programme"))
+    programme = RecordNumberFilter(field_name="programme_id", label=_("Programme"))
     state = django_filters.ChoiceFilter(choices=ProjectState.choices, label=_("State"))
     field = django_filters.ChoiceFilter(
         field_name="application__topic__field", choices=KeyField.choices, label=_("Key field")
@@ -115,7 +117,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 class ReportFilterSet(django_filters.FilterSet):
     # By number, as ReviewFilterSet.application: not a list of every project.
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Project number"))
+    project = RecordNumberFilter(field_name="project_id", label=_("Project number"))
     state = django_filters.ChoiceFilter(choices=ReportState.choices, label=_("State"))
 
     class Meta:

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import RecordNumberFilter
 from portal.models import PROVINCE_CHOICES
 
 from .models import (
@@ -14,6 +15,7 @@ from .models import (
     AssistanceState,
     Case,
     CaseState,
+    Evidence,
     InfringementType,
     IPType,
     JointOperation,
@@ -22,7 +24,13 @@ from .models import (
     ReferralState,
 )
 
-__all__ = ["CaseFilterSet", "ReferralFilterSet", "AssistanceFilterSet", "OperationFilterSet"]
+__all__ = [
+    "CaseFilterSet",
+    "ReferralFilterSet",
+    "AssistanceFilterSet",
+    "OperationFilterSet",
+    "EvidenceFilterSet",
+]
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -68,7 +76,7 @@ class _FlowFilterSet(django_filters.FilterSet):
 
 class ReferralFilterSet(_FlowFilterSet):
     state = django_filters.ChoiceFilter(choices=ReferralState.choices, label=_("state"))
-    case = django_filters.NumberFilter(field_name="case_id", label=_("case"))
+    case = RecordNumberFilter(field_name="case_id", label=_("case"))
 
     class Meta:
         model = Referral
@@ -78,7 +86,7 @@ class ReferralFilterSet(_FlowFilterSet):
 class AssistanceFilterSet(_FlowFilterSet):
     state = django_filters.ChoiceFilter(choices=AssistanceState.choices, label=_("state"))
     kind = django_filters.ChoiceFilter(choices=AssistanceKind.choices, label=_("kind"))
-    case = django_filters.NumberFilter(field_name="case_id", label=_("case"))
+    case = RecordNumberFilter(field_name="case_id", label=_("case"))
 
     class Meta:
         model = AssistanceRequest
@@ -91,3 +99,12 @@ class OperationFilterSet(django_filters.FilterSet):
     class Meta:
         model = JointOperation
         fields = ["state"]
+
+
+class EvidenceFilterSet(django_filters.FilterSet):
+    case = RecordNumberFilter(label=_("case"))
+    assistance_request = RecordNumberFilter(label=_("assistance request"))
+
+    class Meta:
+        model = Evidence
+        fields = ["case", "assistance_request"]

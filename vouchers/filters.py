@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.filters import RecordNumberFilter
 from portal.models import PROVINCE_CODES
 
 from .models import (
@@ -13,6 +14,7 @@ from .models import (
     BatchState,
     Claim,
     ClaimState,
+    LedgerEntry,
     Programme,
     Provider,
     ProviderState,
@@ -63,7 +65,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         field_name="provider__province", choices=PROVINCES, label=_("Provider region")
     )
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("Category"))
-    provider = django_filters.NumberFilter(label=_("Provider"))
+    provider = RecordNumberFilter(label=_("Provider"))
     min_price = django_filters.NumberFilter(
         field_name="unit_price", lookup_expr="gte", label=_("Unit price at least")
     )
@@ -86,7 +88,7 @@ class ServiceFilterSet(django_filters.FilterSet):
 
 class ApplicationFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label=_("State"))
-    programme = django_filters.NumberFilter(label=pgettext_lazy("voucher", "Programme"))
+    programme = RecordNumberFilter(label=pgettext_lazy("voucher", "Programme"))
     year = django_filters.NumberFilter(field_name="programme__year", label=_("Year"))
 
     class Meta:
@@ -96,7 +98,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
 class VoucherFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=VoucherState.choices, label=_("State"))
-    programme = django_filters.NumberFilter(label=pgettext_lazy("voucher", "Programme"))
+    programme = RecordNumberFilter(label=pgettext_lazy("voucher", "Programme"))
     code = django_filters.CharFilter(lookup_expr="icontains", label=_("Code"))
 
     class Meta:
@@ -110,8 +112,8 @@ class ClaimFilterSet(django_filters.FilterSet):
         choices=PROVINCES, label=pgettext_lazy("voucher", "Issuing region")
     )
     provider_region = django_filters.ChoiceFilter(choices=PROVINCES, label=_("Provider region"))
-    provider = django_filters.NumberFilter(label=_("Provider"))
-    voucher = django_filters.NumberFilter(label=_("Voucher"))
+    provider = RecordNumberFilter(label=_("Provider"))
+    voucher = RecordNumberFilter(label=_("Voucher"))
     unsettled = django_filters.BooleanFilter(
         field_name="batch", lookup_expr="isnull", label=_("Not yet in a batch")
     )
@@ -123,8 +125,18 @@ class ClaimFilterSet(django_filters.FilterSet):
 
 class BatchFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=BatchState.choices, label=_("State"))
-    provider = django_filters.NumberFilter(label=_("Provider"))
+    provider = RecordNumberFilter(label=_("Provider"))
 
     class Meta:
         model = SettlementBatch
         fields = ["state", "provider"]
+
+
+class LedgerEntryFilterSet(django_filters.FilterSet):
+    programme = RecordNumberFilter(label=pgettext_lazy("voucher", "Programme"))
+    voucher = RecordNumberFilter(label=_("Voucher"))
+    claim = RecordNumberFilter(label=_("Claim"))
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["programme", "voucher", "claim", "kind"]

@@ -19,7 +19,13 @@ from portal.api.viewsets import IDEMPOTENCY_PARAMETER, PortalViewSet, Transition
 from portal.exceptions import ValidationError
 
 from .. import selectors, services
-from ..filters import AssistanceFilterSet, CaseFilterSet, OperationFilterSet, ReferralFilterSet
+from ..filters import (
+    AssistanceFilterSet,
+    CaseFilterSet,
+    EvidenceFilterSet,
+    OperationFilterSet,
+    ReferralFilterSet,
+)
 from ..models import Case, Evidence, OperationTask
 from . import serializers as s
 
@@ -217,7 +223,7 @@ class EvidenceViewSet(PortalViewSet):
     serializer_class = s.EvidenceSerializer
     api_scope = "ip_enforcement"
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    filterset_fields = ["case", "assistance_request"]
+    filterset_class = EvidenceFilterSet
 
     @extend_schema(
         request=s.EvidenceWriteSerializer, responses=s.EvidenceSerializer, parameters=[IDEMPOTENCY_PARAMETER]

@@ -19,6 +19,7 @@ from portal.api.serializers import (
     WebhookSubscriptionSerializer,
 )
 from portal.api.viewsets import PortalReadOnlyViewSet, PortalViewSetMixin
+from portal.filters import AuditEntryFilterSet, DeadlineFilterSet, WebhookDeliveryFilterSet
 from portal.models import (
     AuditEntry,
     Deadline,
@@ -83,7 +84,7 @@ class NotificationViewSet(PortalReadOnlyViewSet):
 class DeadlineViewSet(PortalReadOnlyViewSet):
     queryset = Deadline.objects.select_related("content_type")
     serializer_class = DeadlineSerializer
-    filterset_fields = ["status", "kind", "responsible_region", "responsible_organization"]
+    filterset_class = DeadlineFilterSet
     api_scope = "portal"
 
     @extend_schema(request=ProposeDueDateSerializer)
@@ -113,16 +114,6 @@ class DeadlineViewSet(PortalReadOnlyViewSet):
         return Response(
             self.get_serializer(deadlines.answer_proposal(d, accept=False, actor=request.user)).data
         )
-
-
-class AuditEntryFilterSet(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lte")
-    object_repr = filters.CharFilter(lookup_expr="icontains")
-
-    class Meta:
-        model = AuditEntry
-        fields = ["action", "actor", "organization", "object_id", "request_id"]
 
 
 class AuditEntryViewSet(PortalReadOnlyViewSet):
@@ -172,7 +163,7 @@ class WebhookSubscriptionViewSet(
 class WebhookDeliveryViewSet(PortalReadOnlyViewSet):
     queryset = WebhookDelivery.objects.select_related("event")
     serializer_class = WebhookDeliverySerializer
-    filterset_fields = ["status", "subscription"]
+    filterset_class = WebhookDeliveryFilterSet
     api_scope = "portal"
 
     @extend_schema(request=None)

@@ -1,50 +1,98 @@
-"""What the filter forms of every list offer to pick from."""
+"""What the filter forms of every list, page or API, offer to pick from."""
 
 from __future__ import annotations
 
 import importlib
-import inspect
 
 import django_filters
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_filters.rest_framework import DjangoFilterBackend
+
+from portal.filters import RecordNumberFilter
 
 APPS = ("portal", "cooperation", "transfer", "talent", "vouchers", "ip_enforcement")
 
 # Tables a filter form may list whole: reference data that does not grow with use (regions, the
-# parks and bases, programmes, matching lists). Anything else (applications, projects, vouchers,
-# cases, organizations) grows by the thousand, and listing it names records to users not given them.
+# parks and bases, the joint-research programmes, matching lists). Anything else (applications,
+# projects, vouchers, claims, cases, organizations, users) grows by the thousand; listing it costs
+# seconds a page at scale and names records to users not given them: such a filter takes the record's
+# number (portal.filters.RecordNumberFilter).
 LISTABLE = {"portal.Region", "transfer.Base", "transfer.MatchingList", "cooperation.Programme"}
 
 
-def filtersets():
+def _views(patterns):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _views(p.url_patterns)
+        elif isinstance(p, URLPattern) and getattr(p.callback, "cls", None) is not None:
+            yield p.callback.cls
+
+
+def filtersets() -> dict[str, type]:
+    """Every FilterSet of our apps: those the pages and viewsets name, and those DRF builds from a
+    viewset's ``filterset_fields``."""
     for app in APPS:
-        try:
-            module = importlib.import_module(f"{app}.filters")
-        except ModuleNotFoundError:
-            continue
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if (
-                issubclass(cls, django_filters.FilterSet)
-                and cls.__module__ == module.__name__
-                and cls._meta.model
-            ):
-                yield cls
+        importlib.import_module(f"{app}.filters")
+    found, todo = {}, list(django_filters.FilterSet.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in APPS and cls._meta.model is not None:
+            found[f"{cls.__module__}.{cls.__name__}"] = cls
+    backend = DjangoFilterBackend()
+    for view in set(_views(get_resolver().url_patterns)):
+        queryset = getattr(view, "queryset", None)
+        if view.__module__.split(".")[0] in APPS and queryset is not None:
+            cls = backend.get_filterset_class(view(), queryset)
+            if cls is not None:
+                found.setdefault(f"{view.__module__}.{view.__name__}", cls)
+    return found
 
 
-def test_there_are_filtersets_to_check():
-    assert len(list(filtersets())) >= 20
+def test_the_filtersets_of_pages_and_viewsets_are_found():
+    found = filtersets()
+    assert len(found) >= 30
+    # one named in a module, one DRF builds from filterset_fields
+    assert "cooperation.filters.ReviewFilterSet" in found
+    assert any(name.endswith("ViewSet") for name in found)
 
 
 @pytest.mark.django_db
 def test_no_filter_form_lists_a_table_that_grows_with_use():
-    """A filter on such a table takes its number (NumberFilter): the review list's application filter
-    listed all fifty thousand applications to every reviewer (issue 10)."""
-    found = []
-    for cls in filtersets():
+    """The reviews' application filter listed all 50,000 applications to every reviewer; the API's
+    deadline, audit, ledger and evidence filters listed organizations, users, vouchers, claims and
+    cases (issue 10)."""
+    listed = []
+    for where, cls in filtersets().items():
         for name, f in cls.base_filters.items():
             if isinstance(f, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)):
                 queryset = f.extra["queryset"]
                 queryset = queryset(None) if callable(queryset) else queryset
-                found.append((f"{cls.__module__}.{cls.__name__}.{name}", queryset.model._meta.label))
-    assert found, "no model choice filter at all: the check would prove nothing"
-    assert [(where, model) for where, model in found if model not in LISTABLE] == []
+                listed.append((f"{where}.{name}", queryset.model._meta.label))
+    assert listed, "no model choice filter at all: the check would prove nothing"
+    assert [(where, model) for where, model in listed if model not in LISTABLE] == []
+
+
+@pytest.mark.django_db
+def test_a_record_number_filter_takes_whole_numbers_from_one_only():
+    from django.test import Client
+
+    from tests.factories import UserFactory
+    from vouchers.models import Claim
+
+    class Form(django_filters.FilterSet):
+        voucher = RecordNumberFilter()
+
+        class Meta:
+            model = Claim
+            fields = ["voucher"]
+
+    for bad in ("abc", "1.5", "0", "-3", "1e5"):
+        assert not Form({"voucher": bad}).form.is_valid(), bad
+    assert Form({"voucher": "12"}).form.is_valid()
+    # through the API: a 400 naming the filter, not a 500 and not a silent match
+    client = Client()
+    client.force_login(UserFactory())
+    r = client.get("/api/v1/deadlines/", {"responsible_organization": "1.5"})
+    assert r.status_code == 400 and "responsible_organization" in r.content.decode()

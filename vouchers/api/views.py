@@ -18,6 +18,7 @@ from ..filters import (
     ApplicationFilterSet,
     BatchFilterSet,
     ClaimFilterSet,
+    LedgerEntryFilterSet,
     ProgrammeFilterSet,
     ProviderFilterSet,
     ServiceFilterSet,
@@ -270,7 +271,7 @@ class SettlementBatchViewSet(_WriteReadMixin, TransitionMixin, PortalViewSet):
 class LedgerEntryViewSet(PortalReadOnlyViewSet):
     queryset = LedgerEntry.objects.all()
     serializer_class = s.LedgerEntrySerializer
-    filterset_fields = ["programme", "voucher", "claim", "kind"]
+    filterset_class = LedgerEntryFilterSet
     api_scope = "vouchers"
 
 
