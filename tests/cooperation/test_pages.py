@@ -39,6 +39,18 @@ def step(user, url, name, reason=""):
     return browser(user).post(url, {"transition": name, "reason": reason})
 
 
+def under_review(cast, *experts) -> Application:
+    """A draft application submitted, accepted by Tianjin and assigned to ``experts``, by the pages."""
+    programme, topic = open_programme(cast)
+    app = draft(cast, programme, topic)
+    aurl = f"{BASE}/applications/{app.pk}/transition/"
+    step(cast.applicant, aurl, "submit")
+    step(cast.tj_officer, aurl, "accept")
+    for expert in experts:
+        browser(cast.tj_coord).post(f"{BASE}/applications/{app.pk}/assign/", {"expert": expert.pk})
+    return app
+
+
 def participants(rows):
     data = {"p-TOTAL_FORMS": "4", "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "4", "p-MAX_NUM_FORMS": "12"}
     for i, (org, pi, budget) in enumerate(rows):
@@ -174,13 +186,7 @@ def test_pages_refuse_with_the_reason_and_change_nothing(cast):
 
 
 def test_applicant_pages_show_no_scores_or_ranking(cast):
-    programme, topic = open_programme(cast)
-    app = draft(cast, programme, topic)
-    aurl = f"{BASE}/applications/{app.pk}/transition/"
-    step(cast.applicant, aurl, "submit")
-    step(cast.tj_officer, aurl, "accept")
-    browser(cast.tj_coord).post(f"{BASE}/applications/{app.pk}/assign/", {"expert": cast.expert1.pk})
-    browser(cast.tj_coord).post(f"{BASE}/applications/{app.pk}/assign/", {"expert": cast.expert2.pk})
+    app = under_review(cast, cast.expert1, cast.expert2)
     review = Review.objects.get(expert=cast.expert1)
     browser(cast.expert1).post(
         review.get_absolute_url(),
@@ -199,12 +205,12 @@ def test_applicant_pages_show_no_scores_or_ranking(cast):
 
     page = browser(cast.applicant).get(app.get_absolute_url()).content.decode()
     assert 'id="reviews"' not in page and "评语甲" not in page
-    assert browser(cast.applicant).get(f"{BASE}/programmes/{programme.pk}/ranking/").status_code == 404
+    assert browser(cast.applicant).get(f"{BASE}/programmes/{app.programme_id}/ranking/").status_code == 404
     assert browser(cast.applicant).get(review.get_absolute_url()).status_code == 404
     assert "评语甲" not in browser(cast.applicant).get(f"{BASE}/reviews/").content.decode()
     # the other expert sees neither the first expert's review nor the ranking
     assert browser(cast.expert2).get(review.get_absolute_url()).status_code == 404
-    assert browser(cast.expert2).get(f"{BASE}/programmes/{programme.pk}/ranking/").status_code == 404
+    assert browser(cast.expert2).get(f"{BASE}/programmes/{app.programme_id}/ranking/").status_code == 404
     # officials do
     assert "评语甲" in browser(cast.bj_officer).get(app.get_absolute_url()).content.decode()
 
@@ -266,13 +272,8 @@ def test_the_review_list_names_no_application_the_reviewer_was_not_given(cast):
     programme to every reviewer (and at scale rendered fifty thousand options; issue 10)."""
     from tests.cooperation.factories import ApplicationFactory
 
-    programme, topic = open_programme(cast)
-    app = draft(cast, programme, topic)
-    aurl = f"{BASE}/applications/{app.pk}/transition/"
-    step(cast.applicant, aurl, "submit")
-    step(cast.tj_officer, aurl, "accept")
-    browser(cast.tj_coord).post(f"{BASE}/applications/{app.pk}/assign/", {"expert": cast.expert1.pk})
-    other = ApplicationFactory(topic=topic, title="不相干的保密申请")
+    app = under_review(cast, cast.expert1)
+    other = ApplicationFactory(topic=app.topic, title="不相干的保密申请")
 
     expert = browser(cast.expert1)
     page = expert.get(f"{BASE}/reviews/").content.decode()
