@@ -1,37 +1,21 @@
 """The API filter backend skips django-filter when no filter is named; that is only right while every
 FilterSet filters nothing when given no values, which this file holds each of them to."""
 
-import django_filters
 import pytest
-from django.apps import apps
 from rest_framework.test import APIClient
 
 from portal.api.filters import names_a_filter
+from tests.portal.filtersets import filtersets
 from tests.transfer.factories import ListingFactory
 from transfer.filters import ListingCursorFilterSet
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"portal", "cooperation", "transfer", "talent", "vouchers", "ip_enforcement"}
-
-
-def _filtersets():
-    # importing every app's filters module registers its FilterSets as subclasses
-    for app in OUR_APPS - {"portal"}:
-        __import__(f"{apps.get_app_config(app).name}.filters")
-    seen, todo = [], list(django_filters.FilterSet.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in OUR_APPS and cls._meta.model is not None:
-            seen.append(cls)
-    return seen
-
 
 def test_every_filterset_given_no_values_filters_nothing():
-    filtersets = _filtersets()
-    assert len(filtersets) >= 10  # the apps' FilterSets were found
-    for cls in filtersets:
+    found = filtersets()
+    assert len(found) >= 30  # the pages' and viewsets' FilterSets were found
+    for cls in found.values():
         queryset = cls._meta.model._default_manager.all()
         filterset = cls(data={}, queryset=queryset)
         assert filterset.is_valid(), (cls, filterset.errors)

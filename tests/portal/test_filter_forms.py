@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
 import django_filters
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
-from django_filters.rest_framework import DjangoFilterBackend
 
 from portal.filters import RecordNumberFilter
-
-APPS = ("portal", "cooperation", "transfer", "talent", "vouchers", "ip_enforcement")
+from tests.portal.filtersets import filtersets
 
 # Tables a filter form may list whole: reference data that does not grow with use (regions, the
 # parks and bases, the joint-research programmes, matching lists). Anything else (applications,
@@ -19,35 +14,6 @@ APPS = ("portal", "cooperation", "transfer", "talent", "vouchers", "ip_enforceme
 # seconds a page at scale and names records to users not given them: such a filter takes the record's
 # number (portal.filters.RecordNumberFilter).
 LISTABLE = {"portal.Region", "transfer.Base", "transfer.MatchingList", "cooperation.Programme"}
-
-
-def _views(patterns):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from _views(p.url_patterns)
-        elif isinstance(p, URLPattern) and getattr(p.callback, "cls", None) is not None:
-            yield p.callback.cls
-
-
-def filtersets() -> dict[str, type]:
-    """Every FilterSet of our apps: those the pages and viewsets name, and those DRF builds from a
-    viewset's ``filterset_fields``."""
-    for app in APPS:
-        importlib.import_module(f"{app}.filters")
-    found, todo = {}, list(django_filters.FilterSet.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in APPS and cls._meta.model is not None:
-            found[f"{cls.__module__}.{cls.__name__}"] = cls
-    backend = DjangoFilterBackend()
-    for view in set(_views(get_resolver().url_patterns)):
-        queryset = getattr(view, "queryset", None)
-        if view.__module__.split(".")[0] in APPS and queryset is not None:
-            cls = backend.get_filterset_class(view(), queryset)
-            if cls is not None:
-                found.setdefault(f"{view.__module__}.{view.__name__}", cls)
-    return found
 
 
 def test_the_filtersets_of_pages_and_viewsets_are_found():
