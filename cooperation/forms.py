@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization, OrganizationKind, Role, User
+from portal.forms import OrganizationField, OrganizationInput, OrganizationsField
+from portal.models import Role, User
 
 from .models import SCORE_MAX, ConsortiumKind, KeyField
 
@@ -29,17 +30,6 @@ __all__ = [
 
 _input = {"class": "form-control"}
 _select = {"class": "form-select"}
-
-
-def _research_orgs():
-    return (
-        Organization.objects.exclude(kind=OrganizationKind.AGENCY).select_related("province").order_by("name")
-    )
-
-
-class _OrgChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.province.name})"
 
 
 class ProgrammeForm(forms.Form):
@@ -165,12 +155,7 @@ class ApplicationForm(forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    organization = _OrgChoice(
-        label=_("Organization"),
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.Select(_select),
-    )
+    organization = OrganizationField(label=_("Organization"), required=False)
     principal_investigator = forms.CharField(
         label=_("Principal investigator"), max_length=100, required=False, widget=forms.TextInput(_input)
     )
@@ -182,10 +167,6 @@ class ParticipantForm(forms.Form):
         min_value=0,
         widget=forms.NumberInput(_input),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _research_orgs()
 
 
 ParticipantFormSet = formset_factory(ParticipantForm, extra=0, min_num=4, max_num=12)
@@ -272,38 +253,28 @@ class ConsortiumForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ConsortiumKind.choices, widget=forms.Select(_select))
     name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(_input))
     field = forms.ChoiceField(label=_("Key field"), choices=KeyField.choices, widget=forms.Select(_select))
-    lead_organization = _OrgChoice(
-        label=_("Lead organization"), queryset=Organization.objects.none(), widget=forms.Select(_select)
-    )
-    members = forms.ModelMultipleChoiceField(
+    lead_organization = OrganizationField(label=_("Lead organization"))
+    members = OrganizationsField(
         label=_("Members"),
-        queryset=Organization.objects.none(),
         required=False,
-        widget=forms.SelectMultiple({**_select, "size": 8}),
+        help_text=_("Credit codes, one per line; members can also be added on the consortium's page."),
     )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea({**_input, "rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lead_organization"].queryset = _research_orgs()
-        self.fields["members"].queryset = _research_orgs()
-
 
 class ConsortiumMemberForm(forms.Form):
-    organization = _OrgChoice(
-        label=_("Organization"), queryset=Organization.objects.none(), widget=forms.Select(_select)
-    )
+    organization = OrganizationField(label=_("Organization"))
 
     def __init__(self, *args, consortium=None, province=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = _research_orgs()
+        field = self.fields["organization"]
         if consortium is not None:
-            qs = qs.exclude(pk__in=consortium.members.values("organization_id"))
+            field.queryset = field.queryset.exclude(pk__in=consortium.members.values("organization_id"))
         if province is not None:  # an official outside the lead's region adds their own region's
-            qs = qs.filter(province_id=province)
-        self.fields["organization"].queryset = qs
+            field.queryset = field.queryset.filter(province_id=province)
+            field.widget = OrganizationInput(province=province)
 
 
 class AttachmentForm(forms.Form):

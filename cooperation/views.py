@@ -286,11 +286,11 @@ def application_list(request):
 def _participant_initial(application):
     return [
         {
-            "organization": p.organization_id,
+            "organization": p.organization,
             "principal_investigator": p.principal_investigator,
             "budget": p.budget,
         }
-        for p in application.participants.all()
+        for p in application.participants.select_related("organization")
     ]
 
 
@@ -321,7 +321,7 @@ def application_form(request, pk: int | None = None, programme_pk: int | None = 
         prefix="p",
         initial=_participant_initial(application)
         if application
-        else [{"organization": request.user.organization_id}],
+        else [{"organization": request.user.organization}],
     )
     status = 200
     if request.method == "POST":

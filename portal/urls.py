@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("tasks/", views.tasks, name="tasks"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
+    path("organizations/suggest/", views.organization_suggest, name="organization_suggest"),
     path("audit/", views.audit_log, name="audit_log"),
     path("webhooks/deliveries/", views.webhook_deliveries, name="webhook_deliveries"),
     path("webhooks/deliveries/<int:pk>/replay/", views.webhook_replay, name="webhook_replay"),

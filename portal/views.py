@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.inspect import method_has_no_args
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from . import attachments, audit, outbox, selectors
 from .exports import xlsx_response
 from .forms import LoginForm
-from .models import Attachment, Notification, Role, WebhookDelivery
+from .models import PROVINCE_CHOICES, Attachment, Notification, Role, WebhookDelivery
 from .permissions import can, require
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "audit_log",
     "webhook_deliveries",
     "webhook_replay",
+    "organization_suggest",
 ]
 
 
@@ -200,6 +202,26 @@ def webhook_replay(request, pk: int):
     outbox.replay_webhook(delivery, actor=request.user)
     messages.success(request, _("The delivery will be sent again."))
     return redirect("portal:webhook_deliveries")
+
+
+@login_required
+def organization_suggest(request):
+    """The options of an organization box (``portal.forms.OrganizationField``) for what was typed in
+    it: ``q``, a name or the start of a credit code; ``province``, to offer one region's only."""
+    province = request.GET.get("province") or None
+    if province is not None and province not in dict(PROVINCE_CHOICES):
+        return HttpResponse(
+            _("province: not one of %(codes)s.") % {"codes": ", ".join(dict(PROVINCE_CHOICES))},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    organizations = selectors.organization_suggestions(
+        user=request.user, query=request.GET.get("q", "")[:100], province=province
+    )
+    # a fragment: none of the page's context (the inbox count, the menus) is read
+    return HttpResponse(
+        render_to_string("portal/_organization_options.html", {"organizations": organizations})
+    )
 
 
 def healthz(request):

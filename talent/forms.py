@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization, OrganizationKind
+from portal.forms import OrganizationField
 from portal.validators import normalize_id_number, validate_id_number
 
 from .models import CredentialKind, TitleLevel, TitleSeries
@@ -82,13 +82,8 @@ class EvidenceForm(forms.Form):
 class AppointmentForm(_IdNumberMixin, forms.Form):
     person_name = forms.CharField(label=_("Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=18)
-    home_organization = forms.ModelChoiceField(
-        label=_("Employer"), queryset=Organization.objects.exclude(kind=OrganizationKind.AGENCY)
-    )
-    host_organization = forms.ModelChoiceField(
-        label=_("Appointing organization"),
-        queryset=Organization.objects.exclude(kind=OrganizationKind.AGENCY),
-    )
+    home_organization = OrganizationField(label=_("Employer"))
+    host_organization = OrganizationField(label=_("Appointing organization"))
     role = forms.CharField(label=_("Role"), max_length=100)
     start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -94,7 +94,10 @@ def test_the_whole_process_by_the_pages(cast):
     assert browser(cast.applicant).get(form_url).status_code == 200
     topic = programme.topics.get(code="B1")
     data = {"topic": topic.pk, "title": "类脑芯片", "research_plan": "三年计划"} | participants(
-        [(cast.applicant.organization_id, "李四", "900000"), (cast.partner.organization_id, "王五", "600000")]
+        [
+            (cast.applicant.organization.uscc.lower(), "李四", "900000"),  # typed in lower case
+            (cast.partner.organization.uscc, "王五", "600000"),
+        ]
     )
     r = browser(cast.applicant).post(form_url, data)
     assert r.status_code == 302
@@ -172,7 +175,7 @@ def test_pages_refuse_with_the_reason_and_change_nothing(cast):
     # a form without the applicant's own organization is refused naming the problem
     r = browser(cast.applicant).post(
         f"{BASE}/applications/{app.pk}/edit/",
-        {"topic": topic.pk, "title": "x"} | participants([(cast.partner.organization_id, "王五", "1")]),
+        {"topic": topic.pk, "title": "x"} | participants([(cast.partner.organization.uscc, "王五", "1")]),
     )
     assert r.status_code == 400 and "alert-danger" in r.content.decode()
     app.refresh_from_db()

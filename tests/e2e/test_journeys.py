@@ -266,10 +266,21 @@ def test_joint_application_from_draft_to_joint_approval(browser):
     applicant.select_option("#id_topic", str(topic.pk))
     applicant.fill("#id_title", "类脑芯片联合攻关")
     applicant.fill("#id_research_plan", "三年计划：类脑芯片架构、工艺与应用验证。")
-    applicant.select_option("#id_p-0-organization", str(cast.applicant.organization_id))
+    # the applicant's own organization is filled in; the partner is found by typing part of its name,
+    # and its name shows once its code is in the box
+    assert applicant.input_value("#id_p-0-organization") == cast.applicant.organization.uscc
     applicant.fill("#id_p-0-principal_investigator", "李四")
     applicant.fill("#id_p-0-budget", "900000")
-    applicant.select_option("#id_p-1-organization", str(cast.partner.organization_id))
+    partner = cast.partner.organization
+    partner.name = "天津类脑芯片有限公司"
+    partner.save()
+    applicant.locator("#id_p-1-organization").press_sequentially("类脑芯片")
+    applicant.wait_for_selector(
+        f'#id_p-1-organization-options option[value="{partner.uscc}"]', state="attached"
+    )
+    applicant.fill("#id_p-1-organization", partner.uscc)
+    applicant.dispatch_event("#id_p-1-organization", "input")
+    assert applicant.text_content("#id_p-1-organization-name").startswith(partner.name)
     applicant.fill("#id_p-1-principal_investigator", "王五")
     applicant.fill("#id_p-1-budget", "600000")
     with applicant.expect_navigation():

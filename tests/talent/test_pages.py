@@ -334,8 +334,8 @@ def test_appointment_page_records_and_lists_for_both_regions(agencies):
     data = {
         "person_name": "郑和",
         "id_number": make_id_number(),
-        "home_organization": agencies.employer.organization_id,
-        "host_organization": lab.pk,
+        "home_organization": agencies.employer.organization.uscc,
+        "host_organization": lab.uscc,
         "role": "首席科学家",
         "start_date": "2026-02-01",
         "end_date": "2026-01-01",
