@@ -9,6 +9,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from .reference import LISTABLE_MODELS
 
 admin.site.site_header = _("京津冀协同创新共同体 · administration")
 
@@ -36,6 +38,19 @@ class RoleOnlyAdmin(admin.ModelAdmin):
     """A model only the holders of ``admin_role`` see and manage in the admin."""
 
     admin_role: str = Role.PLATFORM_ADMIN
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        # a relation to a table that grows (portal.reference.LISTABLE_MODELS) is given by the row's
+        # number with a lookup: a select would list the table whole on each change page
+        growing = [
+            f.name
+            for f in model._meta.get_fields()
+            if isinstance(f, models.ForeignKey | models.ManyToManyField)
+            and f.related_model._meta.label not in LISTABLE_MODELS
+            and f.name not in self.autocomplete_fields
+        ]
+        self.raw_id_fields = list(dict.fromkeys([*self.raw_id_fields, *growing]))
 
     def has_module_permission(self, request):
         user = request.user

@@ -1,4 +1,24 @@
-"""Reference data loaded by data migrations: GB/T 2260 regions (../shared/STANDARDS.md)."""
+"""Reference data loaded by data migrations: GB/T 2260 regions (../shared/STANDARDS.md). And which
+tables are reference data: few rows that grow slowly, if at all."""
+
+# The tables a form may list whole (a select, a filter's choices). Every other table (listings,
+# applications, vouchers, cases, organizations, users...) grows by the thousand: a select of it is
+# megabytes and seconds a page at scale, and names records to users not given them. Such a record is
+# given by its number or its code instead (portal.filters.RecordNumberFilter, portal.forms.OrganizationField,
+# the admin's raw id box).
+LISTABLE_MODELS = frozenset(
+    {
+        "portal.Region",
+        "transfer.Base",
+        "transfer.MatchingList",
+        "cooperation.Programme",
+        "vouchers.Programme",
+        "talent.TitleSeries",
+        "contenttypes.ContentType",
+        "auth.Group",
+        "auth.Permission",
+    }
+)
 
 PROVINCES = [
     ("110000", "北京市", "Beijing"),

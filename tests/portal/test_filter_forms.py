@@ -1,4 +1,4 @@
-"""What the filter forms of every list, page or API, offer to pick from."""
+"""What the forms offer to pick from: the filter forms of every list, page or API, and the admin's change forms."""
 
 from __future__ import annotations
 
@@ -6,14 +6,10 @@ import django_filters
 import pytest
 
 from portal.filters import RecordNumberFilter
+from portal.reference import LISTABLE_MODELS
 from tests.portal.filtersets import filtersets
 
-# Tables a filter form may list whole: reference data that does not grow with use (regions, the
-# parks and bases, the joint-research programmes, matching lists). Anything else (applications,
-# projects, vouchers, claims, cases, organizations, users) grows by the thousand; listing it costs
-# seconds a page at scale and names records to users not given them: such a filter takes the record's
-# number (portal.filters.RecordNumberFilter).
-LISTABLE = {"portal.Region", "transfer.Base", "transfer.MatchingList", "cooperation.Programme"}
+# the tables a form may list whole (reference data): portal.reference.LISTABLE_MODELS
 
 
 def test_the_filtersets_of_pages_and_viewsets_are_found():
@@ -37,7 +33,7 @@ def test_no_filter_form_lists_a_table_that_grows_with_use():
                 queryset = queryset(None) if callable(queryset) else queryset
                 listed.append((f"{where}.{name}", queryset.model._meta.label))
     assert listed, "no model choice filter at all: the check would prove nothing"
-    assert [(where, model) for where, model in listed if model not in LISTABLE] == []
+    assert [(where, model) for where, model in listed if model not in LISTABLE_MODELS] == []
 
 
 @pytest.mark.django_db
@@ -62,3 +58,33 @@ def test_a_record_number_filter_takes_whole_numbers_from_one_only():
     client.force_login(UserFactory())
     r = client.get("/api/v1/deadlines/", {"responsible_organization": "1.5"})
     assert r.status_code == 400 and "responsible_organization" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_no_admin_change_form_lists_a_table_that_grows_with_use(rf):
+    """The admin's change forms gave every relation a select: a referral's, a claim's or a case's page
+    listed all organizations, users, cases or vouchers. Such a relation takes the row's number
+    (``portal.admin.RoleOnlyAdmin``)."""
+    from django import forms
+    from django.contrib import admin
+    from django.contrib.admin.widgets import AutocompleteMixin, ForeignKeyRawIdWidget
+
+    from tests.factories import UserFactory
+
+    request = rf.get("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    listed, by_number = [], 0
+    for model, model_admin in admin.site._registry.items():
+        if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
+            continue  # read only: a relation is shown as text
+        form = model_admin.get_form(request)
+        for name, field in form.base_fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            widget = getattr(field.widget, "widget", field.widget)  # inside the related-object wrapper
+            if isinstance(widget, ForeignKeyRawIdWidget | AutocompleteMixin):  # the chosen row only
+                by_number += 1
+            elif field.queryset.model._meta.label not in LISTABLE_MODELS:
+                listed.append((model._meta.label, name, field.queryset.model._meta.label))
+    assert by_number > 20, "no raw id box at all: the check would prove nothing"
+    assert listed == []
