@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ __all__ = [
     "LoginForm",
     "BootstrapFormMixin",
     "OrganizationForm",
+    "SuggestInput",
     "OrganizationInput",
     "OrganizationField",
     "OrganizationsField",
@@ -25,42 +27,59 @@ def participating_organizations():
     return Organization.objects.exclude(kind=OrganizationKind.AGENCY)
 
 
-class OrganizationInput(forms.TextInput):
-    """A box for an organization's credit code that offers, as a name or the start of a code is typed,
-    the matching organizations (``portal:organization_suggest``, filled in by static/portal/portal.js),
-    and shows the chosen one's name. A select listed the whole register on every page that picks an
-    organization: 45,000 at the bench's scale, about 2.5 MB of options each (bench, issue 10).
-    ``province`` offers that region's organizations only."""
+class SuggestInput(forms.TextInput):
+    """A box for a record's key (a code, a number) that offers, as a few characters are typed, the
+    matching records from the portal (``suggest``: the name of a URL that answers ``?q=`` with
+    ``<option value="key">label</option>``, filled in by static/portal/portal.js), and shows the
+    chosen record under it. A select of a table that grows lists all of it on every page (bench,
+    issue 10). A record given as the value is drawn as its ``key`` with its ``str()`` below."""
 
-    template_name = "portal/widgets/organization_input.html"
+    template_name = "portal/widgets/suggest_input.html"
+    suggest: str = ""
+    key: str = "pk"
+    placeholder = ""
 
-    def __init__(self, attrs=None, province: str | None = None):
+    def __init__(self, attrs=None, **params: str):
         super().__init__(
             {
                 "class": "form-control",
                 "autocomplete": "off",
                 "spellcheck": "false",
-                "placeholder": _("Credit code, or type part of the name"),
+                "placeholder": self.placeholder,
                 **(attrs or {}),
             }
         )
-        self.province = province
+        self.params = {k: v for k, v in params.items() if v}
 
     def format_value(self, value):
-        if isinstance(value, Organization):
-            return value.uscc
+        if isinstance(value, Model):
+            return super().format_value(getattr(value, self.key))
         return super().format_value(value)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         box = widget["attrs"].get("id") or name
-        query = f"?{urlencode({'province': self.province})}" if self.province else ""
+        query = f"?{urlencode(self.params)}" if self.params else ""
         widget["attrs"]["list"] = widget["list_id"] = f"{box}-options"
         widget["attrs"]["data-caption"] = widget["caption_id"] = f"{box}-name"
-        widget["attrs"]["data-suggest"] = reverse("portal:organization_suggest") + query
-        widget["organization"] = value if isinstance(value, Organization) else None
+        widget["attrs"]["data-suggest"] = reverse(self.suggest) + query
+        widget["record"] = value if isinstance(value, Model) else None
         return context
+
+
+class OrganizationInput(SuggestInput):
+    """An organization's credit code, with suggestions by name or the start of a code
+    (``portal:organization_suggest``). A select listed the whole register on every page that picks
+    an organization: 45,000 at the bench's scale, about 2.5 MB of options each. ``province`` offers
+    that region's organizations only."""
+
+    suggest = "portal:organization_suggest"
+    key = "uscc"
+    placeholder = _("Credit code, or type part of the name")
+
+    def __init__(self, attrs=None, province: str | None = None):
+        super().__init__(attrs, province=province or "")
 
 
 class OrganizationField(forms.ModelChoiceField):

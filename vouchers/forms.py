@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import SuggestInput
 from portal.permissions import official_province_id
 
 from .models import CLAIM_DOCUMENTS, ClaimState, Provider, Service, ServiceCategory
@@ -103,8 +104,22 @@ class ServiceEditForm(ServiceForm):
         self.fields["active"].widget.attrs["class"] = "form-check-input"
 
 
+class ServiceInput(SuggestInput):
+    """A service's number, with suggestions by its name or model (``vouchers:service_suggest``): a
+    select listed the whole catalogue on each voucher's page (5,000 services at the bench's scale,
+    270 KB and 350 ms a page)."""
+
+    suggest = "vouchers:service_suggest"
+    placeholder = _("Service number, or type part of its name")
+
+
 class BookForm(_Bootstrap, forms.Form):
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        widget=ServiceInput,
+        error_messages={"invalid_choice": _("No service on offer has the number %(value)s.")},
+    )
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=10, decimal_places=2, min_value=0.01, initial=1
     )

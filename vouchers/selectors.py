@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Upper
 from django.utils.translation import gettext as _
 
 from portal.exceptions import ValidationError
 from portal.models import Deadline, Region, User
 from portal.permissions import visible
+from portal.selectors import SUGGESTION_LIMIT
 
 from .models import (
     Application,
@@ -62,6 +63,23 @@ def service_list(*, user: User) -> QuerySet[Service]:
 def offered_services(*, user: User) -> QuerySet[Service]:
     """What an enterprise can book: active services of approved providers, in all three regions."""
     return service_list(user=user).filter(active=True, provider__state=ProviderState.APPROVED)
+
+
+def service_suggestions(*, user: User, query: str) -> QuerySet[Service]:
+    """What a voucher's service box offers for ``query``: the offered service of that number, or those
+    whose name or model contains it; at most ``SUGGESTION_LIMIT``, by name."""
+    query = query.strip()
+    if len(query) < 2:
+        return Service.objects.none()
+    words = Q(name_upper__contains=query.upper()) | Q(model_number_upper__contains=query.upper())
+    if query.isdigit():
+        words |= Q(pk=int(query))
+    return (
+        offered_services(user=user)
+        .alias(name_upper=Upper("name"), model_number_upper=Upper("model_number"))
+        .filter(words)
+        .order_by("name", "pk")[:SUGGESTION_LIMIT]
+    )
 
 
 def application_list(*, user: User) -> QuerySet[Application]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("providers/register/", views.provider_register, name="provider_register"),
     path("providers/<int:pk>/", views.provider_detail, name="provider"),
     path("services/", views.service_list, name="services"),
+    path("services/suggest/", views.service_suggest, name="service_suggest"),
     path("services/<int:pk>/edit/", views.service_edit, name="service_edit"),
     path("services/<int:pk>/toggle/", views.service_toggle, name="service_toggle"),
     path("applications/", views.application_list, name="applications"),

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,7 +19,7 @@ from portal.deadlines import open_deadlines_for
 from portal.exceptions import ValidationError
 from portal.exports import xlsx_response
 from portal.models import PROVINCE_CODES, Organization, Region, StateChange, content_type_for
-from portal.pages import posted_step, run_service
+from portal.pages import form_status, posted_step, run_service
 from portal.permissions import can
 from portal.views import paginate
 
@@ -78,6 +79,7 @@ PROVIDER_COLUMNS = [
     (_("State"), lambda p: p.get_state_display()),
 ]
 SERVICE_COLUMNS = [
+    (_("Service number"), lambda s: s.pk),  # what a voucher's booking box takes
     (_("Service or instrument"), lambda s: s.name),
     (_("Model"), lambda s: s.model_number),
     (_("Category"), lambda s: s.get_category_display()),
@@ -452,6 +454,14 @@ def service_toggle(request, pk):
 
 
 @login_required
+def service_suggest(request):
+    """The options of a voucher's service box (``vouchers.forms.ServiceInput``) for ``q``."""
+    services_ = selectors.service_suggestions(user=request.user, query=request.GET.get("q", "")[:100])
+    # a fragment: none of the page's context (the inbox count, the menus) is read
+    return HttpResponse(render_to_string("vouchers/_service_options.html", {"services": services_}))
+
+
+@login_required
 def service_list(request):
     return _list(
         request,
@@ -507,7 +517,7 @@ def voucher_list(request):
 @login_required
 def voucher_detail(request, pk):
     voucher = get_object_or_404(selectors.voucher_list(user=request.user), pk=pk)
-    form = None
+    form = result = None
     if is_enterprise(request.user) and voucher.holder_id == request.user.organization_id:
         form = BookForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
@@ -528,6 +538,7 @@ def voucher_detail(request, pk):
             "transitions": VOUCHER_WORKFLOW.available(voucher, request.user),
             "history": _history(voucher),
         },
+        status=form_status(form, result) if form is not None else 200,
     )
 
 

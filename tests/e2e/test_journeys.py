@@ -209,7 +209,12 @@ def test_voucher_applied_used_in_another_region_claimed_approved_and_settled(bro
     ent.goto("/vouchers/vouchers/")
     with ent.expect_navigation():
         ent.click(f"text={voucher.code}")
-    ent.select_option("#id_service", str(service.pk))
+    # the service is found by typing part of its name; its name shows once its number is in the box
+    ent.locator("#id_service").press_sequentially(service.name[-4:])
+    ent.wait_for_selector(f'#id_service-options option[value="{service.pk}"]', state="attached")
+    ent.fill("#id_service", str(service.pk))
+    ent.dispatch_event("#id_service", "input")
+    assert ent.text_content("#id_service-name").startswith(service.name)
     ent.fill("#id_quantity", "2")
     with ent.expect_navigation():
         ent.locator("main form:has(#id_service) button[type=submit]").click()

@@ -43,7 +43,15 @@ def test_whole_path_by_pages():
     assert voucher.code in ent.get("/vouchers/vouchers/").content.decode()
 
     found = ent.get("/vouchers/services/", {"region": "120000", "q": "显微镜"}).content.decode()
-    assert service.name in found
+    assert service.name in found and f"<td>{service.pk}</td>" in found  # the number the booking box takes
+    # the voucher's booking box offers services as their name is typed, not the whole catalogue
+    page = ent.get(f"/vouchers/vouchers/{voucher.pk}/").content.decode()
+    assert 'data-suggest="/vouchers/services/suggest/"' in page and service.name not in page
+    offered = ent.get("/vouchers/services/suggest/", {"q": service.name[-3:]}).content.decode()
+    assert f'<option value="{service.pk}">' in offered and provider.organization.name in offered
+    r = ent.post(f"/vouchers/vouchers/{voucher.pk}/", {"service": "999999", "quantity": "2"})
+    assert r.status_code == 400 and 'data-field="service"' in r.content.decode()
+    assert "999999" in r.content.decode() and not Claim.objects.exists()
     r = ent.post(f"/vouchers/vouchers/{voucher.pk}/", {"service": service.pk, "quantity": "2"})
     claim = Claim.objects.get(voucher=voucher)
     assert r.status_code == 302 and claim.state == ClaimState.BOOKED
