@@ -8,7 +8,7 @@ credentials, with the organizations, users, programmes, cases, registry entries,
 deadlines and notifications around them, in all three provinces and every workflow state. The
 database is dropped and created anew, migrated with ``manage.py migrate``, then loaded; the indexes
 of the large tables are built after the load. Listing tsvectors and key terms are computed by the
-transfer app's own functions (``transfer.search``), exactly as ``services.refresh_search`` does.
+portal's own functions (``portal.search``), exactly as ``services.refresh_search`` does.
 """
 
 from __future__ import annotations
@@ -251,6 +251,7 @@ class Generator:
         return province
 
     def organizations(self) -> None:
+        from portal import search
         from portal.models import AgencyDomain, Organization, OrganizationKind
 
         self.log("organizations")
@@ -286,6 +287,8 @@ class Generator:
                 "agency_domain": domain,
                 "verified": True,
                 "created_at": self.past(),
+                # as Organization.save writes it
+                "search_vector": search.tsvector_literal((name[:200], "A")),
             }
             if kind == OrganizationKind.ENTERPRISE:
                 row["staff_count"] = self.rnd.randint(5, 3000)
@@ -407,7 +410,7 @@ class Generator:
 
     def transfer(self) -> None:
         from bench.copyload import create_indexes, drop_indexes
-        from transfer import search
+        from portal import search
         from transfer.models import (
             Base,
             BaseKind,

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedCharField
+from .search import TsVectorField, tsvector_literal, tsvector_value
 from .validators import normalize_uscc, validate_uscc
 
 __all__ = [
@@ -128,6 +130,8 @@ class Organization(models.Model):
     rd_ratio = models.DecimalField(
         _("R&D spending share of sales (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # the name's words for the organization box's suggestions (portal.search: found as LIKE finds them)
+    search_vector = TsVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,7 +144,12 @@ class Organization(models.Model):
                 condition=Q(kind="agency") | Q(agency_domain=""), name="organization_domain_only_for_agencies"
             ),
         ]
-        indexes = [models.Index(fields=["province", "kind"])]
+        indexes = [
+            models.Index(fields=["province", "kind"]),
+            # a name's words, and the start of a credit code, as the organization box is typed in
+            GinIndex(fields=["search_vector"], name="portal_org_name_search"),
+            models.Index(fields=["uscc"], opclasses=["varchar_pattern_ops"], name="portal_org_uscc_prefix"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -152,7 +161,13 @@ class Organization(models.Model):
             self.province_id = (
                 Region.objects.values_list("province_id", flat=True).get(pk=self.region_id) or self.region_id
             )
+        parts = ((self.name, "A"),)
+        self.search_vector = tsvector_value(*parts)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_vector"}
         super().save(*args, **kwargs)
+        self.search_vector = tsvector_literal(*parts)  # what was written, not the expression that wrote it
 
 
 # --------------------------------------------------------------------------- users and roles

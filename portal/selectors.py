@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
-from django.db.models.functions import Upper
 
+from . import search
 from .models import (
     AuditEntry,
     Deadline,
@@ -77,6 +78,9 @@ def organization_list(*, user: User) -> QuerySet[Organization]:
     return visible(user, Organization.objects.select_related("region", "province"))
 
 
+# the start of a credit code: letters and digits, a digit among them (a name is typed in words)
+_CODE_START = re.compile(r"(?=.*[0-9])[0-9A-Za-z]{2,18}")
+
 # What a picker offers for what is typed: enough to choose from, few enough to send on each keystroke.
 SUGGESTION_LIMIT = 20
 
@@ -84,24 +88,28 @@ SUGGESTION_LIMIT = 20
 def organization_suggestions(
     *, user: User, query: str, province: str | None = None, agencies: bool = False
 ) -> QuerySet[Organization]:
-    """The organizations an organization box offers for ``query``: credit codes starting with it, or
-    names containing it; agencies only when asked (programmes, consortia and appointments take the
-    others). At most ``SUGGESTION_LIMIT``, by name."""
+    """The organizations an organization box offers for ``query``: typed with a digit, those whose
+    credit code starts with it, by code; else those whose name contains its words (as LIKE would find
+    them, portal.search), by name. Agencies only when asked (programmes, consortia and appointments
+    take the others). At most ``SUGGESTION_LIMIT``, each way through an index."""
     query = query.strip()
     if len(query) < 2:
         return Organization.objects.none()
-    # upper(name) LIKE: case-blind for Latin letters as ILIKE is, at half its cost over the register
-    # (45,000 organizations: 13 against 25 ms)
-    qs = (
-        organization_list(user=user)
-        .alias(name_upper=Upper("name"))
-        .filter(Q(uscc__startswith=query.upper()) | Q(name_upper__contains=query.upper()))
-    )
+    qs = organization_list(user=user)
     if not agencies:
         qs = qs.exclude(kind=OrganizationKind.AGENCY)
     if province:
         qs = qs.filter(province_id=province)
-    return qs.order_by("name", "pk")[:SUGGESTION_LIMIT]
+    if _CODE_START.fullmatch(query):
+        # in code order, from the typed start: the codes' index is walked from there and left after
+        # twenty (the lower bound says where to start; LIKE alone walked 20,000 rows to a common start
+        # of Tianjin's codes), and the prefix index answers a start few codes have
+        start = query.upper()
+        return qs.filter(uscc__gte=start, uscc__startswith=start).order_by("uscc")[:SUGGESTION_LIMIT]
+    words = search.tsquery_for(query)
+    if not words:
+        return Organization.objects.none()
+    return qs.filter(search_vector__matches=words).order_by("name", "pk")[:SUGGESTION_LIMIT]
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:

@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.models import Organization, OrganizationKind, Region
+from portal.search import tsvector_literal
 
 from .models import Listing
-from .search import tsvector_literal
 from .selectors import listing_list, listing_search
 
 __all__ = ["generate_listings", "explain_search"]

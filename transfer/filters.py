@@ -4,9 +4,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import search
 from portal.models import Region
 
-from . import search
 from .models import (
     Base,
     BaseKind,

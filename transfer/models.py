@@ -4,14 +4,14 @@ proof-of-concept centres, pilot bases, incubators and cooperation parks."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Lookup, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import crypto
 from portal.models import Organization, Region, User
+from portal.search import TsVectorField  # noqa: F401 - named by this app's migrations as transfer.models.TsVectorField
 
 from .validators import validate_ip_reference
 
@@ -36,23 +36,6 @@ __all__ = [
 ]
 
 THREE_PROVINCES = ("110000", "120000", "130000")
-
-
-class TsVectorField(SearchVectorField):
-    """A tsvector written by our own tokenizer (jieba words + CJK bigrams, see search.py).
-
-    ``field__matches="<tsquery text>"`` compiles to ``field @@ '<tsquery text>'::tsquery``: the query
-    text is used as-is, no parser in between, so the lexemes match the stored ones exactly."""
-
-
-@TsVectorField.register_lookup
-class TsMatches(Lookup):
-    lookup_name = "matches"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
 
 
 def _province_of(region_id: str | None) -> str | None:

@@ -28,10 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, ExtractYear, Lag, NullIf, Round
 from django.utils.translation import gettext as _
 
+from portal import search
 from portal.models import Attachment, content_type_for
 from portal.permissions import visible
 
-from . import search
 from .models import (
     PUBLIC_STATES,
     Base,

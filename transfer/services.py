@@ -11,18 +11,15 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import attachments, audit, outbox
+from portal import attachments, audit, outbox, search
 from portal.exceptions import PermissionDenied, TransitionNotAllowed, ValidationError
 from portal.models import Organization, Region, User
 from portal.permissions import official_province_id, require
 from portal.system import system_actor
 
-from . import search
 from .models import (
     Base,
     Deal,
@@ -34,7 +31,6 @@ from .models import (
     Showcase,
     ShowcaseItem,
     TechField,
-    TsVectorField,
     ValuationRequest,
 )
 from .permissions import may_publish
@@ -180,16 +176,14 @@ def _validate(listing: Listing) -> None:
 def refresh_search(listing: Listing) -> None:
     """Write the listing's tsvector and key terms (tokenized in Python by rjieba, indexed by PostgreSQL)."""
     text = f"{listing.summary}\n{listing.description}"
-    literal = search.tsvector_literal(
+    vector = search.tsvector_value(
         (listing.title, "A"),
         (listing.summary, "B"),
         (listing.description, "D"),
         (" ".join(listing.ip_refs), "C"),
     )
     terms = search.key_terms(listing.title, text)
-    Listing.objects.filter(pk=listing.pk).update(
-        search_vector=Cast(Value(literal), output_field=TsVectorField()), key_terms=terms
-    )
+    Listing.objects.filter(pk=listing.pk).update(search_vector=vector, key_terms=terms)
     listing.key_terms = terms
 
 

@@ -45,7 +45,7 @@ def test_generator_fills_every_app_state_and_province(generated):
 
 
 def test_listing_tsvector_is_the_apps_own(generated):
-    from transfer import search
+    from portal import search
     from transfer.models import Listing
 
     listing = Listing.objects.order_by("id").first()
@@ -65,6 +65,20 @@ def test_listing_tsvector_is_the_apps_own(generated):
     word = listing.title[:2]
     matches = Listing.objects.filter(search_vector__matches=search.tsquery_for(word)).count()
     assert matches == Listing.objects.filter(title__contains=word).count() or matches >= 1
+
+
+def test_organizations_name_vectors_are_the_ones_organization_save_writes(generated):
+    from portal import search
+    from portal.models import Organization
+
+    assert not Organization.objects.filter(search_vector__isnull=True).exists()
+    org = Organization.objects.exclude(kind="agency").order_by("id").first()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT search_vector = %s::tsvector FROM portal_organization WHERE id = %s",
+            [search.tsvector_literal((org.name, "A")), org.pk],
+        )
+        assert cur.fetchone()[0] is True
 
 
 @override_settings(ROOT_URLCONF="bench.urls")

@@ -54,6 +54,34 @@ def test_suggestions_match_a_name_or_the_start_of_a_credit_code_and_leave_out_ag
     assert options(client.get(SUGGEST, {"q": "类"})) == []
 
 
+def test_a_name_is_found_by_any_run_of_its_characters_as_like_finds_it_and_a_renamed_one_by_its_new_name():
+    user = member("110000")
+    org = OrganizationFactory(name="京津冀ABC类脑芯片有限公司", kind=OrganizationKind.INSTITUTE)
+    client = signed_in(user)
+    for typed in ("类脑", "脑芯片", "京津冀", "有限公司", "abc类脑"):
+        found = options(client.get(SUGGEST, {"q": typed}))
+        assert found == [org.uscc], typed
+        expected = Organization.objects.filter(name__icontains=typed).exclude(kind=OrganizationKind.AGENCY)
+        assert set(found) == set(expected.values_list("uscc", flat=True)), typed
+    assert options(client.get(SUGGEST, {"q": "脑类"})) == []  # the characters, in their order
+    org.name = "津冀量子传感研究院"
+    org.save(update_fields=["name"])
+    assert options(client.get(SUGGEST, {"q": "类脑"})) == []
+    assert options(client.get(SUGGEST, {"q": "量子传感"})) == [org.uscc]
+
+
+def test_a_credit_code_is_found_from_its_start_in_code_order():
+    user = member("110000")
+    a, b = sorted(
+        OrganizationFactory.create_batch(2, region=Region.objects.get(pk="120000")), key=lambda o: o.uscc
+    )
+    client = signed_in(user)
+    found = options(client.get(SUGGEST, {"q": "91120"}))
+    assert found == sorted(found) and {a.uscc, b.uscc} <= set(found)
+    assert options(client.get(SUGGEST, {"q": b.uscc[:14].lower()})) == [b.uscc]
+    assert options(client.get(SUGGEST, {"q": "9112ZZZZ"})) == []
+
+
 def test_suggestions_keep_to_a_province_when_asked_and_refuse_an_unknown_one():
     client = signed_in(member("110000"))
     bj = OrganizationFactory(name="协同创新中心甲", region=Region.objects.get(pk="110000"))

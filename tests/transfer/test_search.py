@@ -2,9 +2,9 @@
 
 import pytest
 
+from portal.search import tsquery_for
 from tests.factories import member
 from transfer.models import ListingKind, ListingState, TechField, TransferMode
-from transfer.search import tsquery_for
 from transfer.selectors import listing_list, listing_search
 
 from .factories import ListingFactory

@@ -1,6 +1,7 @@
-"""Chinese full-text search in PostgreSQL (see PERFORMANCE.md, "Chinese full-text search").
+"""Chinese full-text search in PostgreSQL (see PERFORMANCE.md, "Chinese full-text search"): technology
+listings (``transfer``) and organizations' names (the organization box's suggestions).
 
-Each listing's tsvector holds every CJK bigram of its text at consecutive positions, every Latin or
+Each row's tsvector holds every CJK bigram of its text at consecutive positions, every Latin or
 digit run (5G, 3D, CRISPR) as its own lexeme, and rjieba's words. A query word becomes the phrase
 of its bigrams (``'动力' <-> '力电' <-> '电池'``), which finds exactly the rows ``LIKE '%动力电池%'``
 finds, through the GIN index. The tsvector and tsquery are written as literals (no PostgreSQL text
@@ -13,8 +14,19 @@ import re
 from collections import Counter
 
 import rjieba
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models import Lookup, Value
+from django.db.models.functions import Cast
 
-__all__ = ["tsvector_literal", "tsquery_for", "key_terms", "terms_query", "STOP_WORDS"]
+__all__ = [
+    "TsVectorField",
+    "tsvector_value",
+    "tsvector_literal",
+    "tsquery_for",
+    "key_terms",
+    "terms_query",
+    "STOP_WORDS",
+]
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN_RE = re.compile(rf"[{_CJK}]+|[A-Za-z0-9]+")
@@ -96,6 +108,28 @@ STOP_WORDS = frozenset(
         "可以",
     ]
 )
+
+
+class TsVectorField(SearchVectorField):
+    """A tsvector written by our own tokenizer (jieba words + CJK bigrams, see search.py).
+
+    ``field__matches="<tsquery text>"`` compiles to ``field @@ '<tsquery text>'::tsquery``: the query
+    text is used as-is, no parser in between, so the lexemes match the stored ones exactly."""
+
+
+@TsVectorField.register_lookup
+class TsMatches(Lookup):
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+def tsvector_value(*parts: tuple[str, str]) -> Cast:
+    """The expression that writes ``tsvector_literal(*parts)`` into a ``TsVectorField``."""
+    return Cast(Value(tsvector_literal(*parts)), output_field=TsVectorField())
 
 
 def _quote(lexeme: str) -> str:
