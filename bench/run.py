@@ -58,6 +58,20 @@ class Endpoint:
     results: dict = field(default_factory=dict)
 
 
+# what a user types in an organization box: the stems and kinds the generator names organizations
+# with (bench.vocab.Text.org_name), and the start of a Tianjin credit code
+ORGANIZATION_QUERIES = ["华科", "中关村", "研究院", "检测技术", "91120"]
+
+
+def open_programme_paths() -> list[str]:
+    """The new-application page of the joint-research programmes open now (the generator leaves
+    some open; which ones depends on the day of the run)."""
+    from cooperation.models import Programme, ProgrammeState
+
+    ids = Programme.objects.filter(state=ProgrammeState.OPEN).order_by("pk").values_list("pk", flat=True)
+    return [f"/cooperation/programmes/{pk}/apply/" for pk in ids[:5]]
+
+
 def endpoints(fx: dict) -> list[Endpoint]:
     """The endpoints of issue 10, with the ids the generator recorded (bench/reports/fixtures-*.json)."""
     from bench.vocab import QUERY_WORDS_2, QUERY_WORDS_4
@@ -167,6 +181,27 @@ def endpoints(fx: dict) -> list[Endpoint]:
             "public",
             None,
             [f"/api/v1/talent/certificates/verify/?code={c}" for c in codes],
+        ),
+        # forms that pick a record from a growing table (an organization, a service): the box and
+        # its suggestions, not a select of the table
+        Endpoint(
+            "voucher with its booking form (page)",
+            "page",
+            "enterprise",
+            [f"/vouchers/vouchers/{v}/" for v in vouchers[:20]],
+        ),
+        Endpoint(
+            "new application form (page)",
+            "page",
+            "enterprise",
+            [],  # filled per run: an open programme (see open_programme_paths)
+        ),
+        Endpoint(
+            "organization suggestions",
+            "picker",
+            "official",
+            [f"/organizations/suggest/?q={urllib.parse.quote(w)}" for w in ORGANIZATION_QUERIES],
+            notes="typed: " + " ".join(ORGANIZATION_QUERIES),
         ),
         Endpoint(
             "voucher claim (write)",
@@ -562,7 +597,7 @@ def search_exactness(words: list[str]) -> list[dict]:
     """For each word: the rows the search's tsquery finds and the rows a sequential LIKE scan finds."""
     from django.db import connection
 
-    from transfer import search
+    from portal import search
     from transfer.models import Listing
 
     table = Listing._meta.db_table
@@ -966,6 +1001,10 @@ def main(argv: list[str] | None = None) -> int:
     identities = ensure_bench_identities()
     users = {kind: accounts[0] for kind, accounts in identities.items()}
     eps = endpoints(fx)
+    for ep in eps:
+        if ep.name == "new application form (page)":
+            ep.paths = open_programme_paths()
+    eps = [ep for ep in eps if ep.paths or ep.write]
     if args.only:
         keys = [k.strip() for k in args.only.split(",")]
         eps = [e for e in eps if any(k in e.name for k in keys)]
