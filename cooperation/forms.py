@@ -265,6 +265,10 @@ class ConsortiumForm(forms.Form):
 
 
 class ConsortiumMemberForm(forms.Form):
+    """An organization to add to ``consortium``. ``province``: the region whose organizations the
+    box suggests (an official outside the lead's region adds their own region's); whether the
+    official may add the one posted is the service's to say (refused and audited)."""
+
     organization = OrganizationField(label=_("Organization"))
 
     def __init__(self, *args, consortium=None, province=None, **kwargs):
@@ -272,8 +276,7 @@ class ConsortiumMemberForm(forms.Form):
         field = self.fields["organization"]
         if consortium is not None:
             field.queryset = field.queryset.exclude(pk__in=consortium.members.values("organization_id"))
-        if province is not None:  # an official outside the lead's region adds their own region's
-            field.queryset = field.queryset.filter(province_id=province)
+        if province is not None:
             field.widget = OrganizationInput(province=province)
 
 

@@ -647,13 +647,18 @@ def consortium_create(request):
     return render(request, "cooperation/consortium_form.html", {"form": form}, status=status)
 
 
+def _members_kept_of(user, consortium) -> str | None:
+    """The province whose members ``user`` keeps: officials of the lead's region keep every member
+    (None), the others their own region's."""
+    province = official_province_id(user)
+    return None if province == consortium.lead_organization.province_id else province
+
+
 @login_required
 def consortium_detail(request, pk: int, status: int = 200, member_form=None):
     consortium = get_object_or_404(selectors.consortium_list(user=request.user), pk=pk)
-    province = official_province_id(request.user)
-    keeps = bool(province) and consortium.status != ConsortiumStatus.DISSOLVED
-    # officials of the lead's region keep every member; the others, their own region's members
-    own_province = None if province == consortium.lead_organization.province_id else province
+    keeps = bool(official_province_id(request.user)) and consortium.status != ConsortiumStatus.DISSOLVED
+    own_province = _members_kept_of(request.user, consortium)
     if keeps and member_form is None:
         member_form = ConsortiumMemberForm(consortium=consortium, province=own_province)
     return render(
@@ -678,7 +683,9 @@ def consortium_member(request, pk: int, what: str):
     lead's region; the service checks and audits."""
     consortium = get_object_or_404(selectors.consortium_list(user=request.user), pk=pk)
     if what == "add":
-        form = ConsortiumMemberForm(request.POST, consortium=consortium)
+        form = ConsortiumMemberForm(
+            request.POST, consortium=consortium, province=_members_kept_of(request.user, consortium)
+        )
         if not form.is_valid():
             return consortium_detail(request, pk, status=400, member_form=form)
         organization = form.cleaned_data["organization"]

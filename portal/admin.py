@@ -34,6 +34,20 @@ from .reference import LISTABLE_MODELS
 admin.site.site_header = _("京津冀协同创新共同体 · administration")
 
 
+def by_number(model, raw_id_fields, autocomplete_fields) -> list[str]:
+    """``raw_id_fields`` and every relation of ``model`` to a table that grows (outside
+    ``portal.reference.LISTABLE_MODELS``): given by the row's number with a look-up, as a select
+    would list the table whole on each change page."""
+    growing = [
+        f.name
+        for f in model._meta.get_fields()
+        if isinstance(f, models.ForeignKey | models.ManyToManyField)
+        and f.related_model._meta.label not in LISTABLE_MODELS
+        and f.name not in autocomplete_fields
+    ]
+    return list(dict.fromkeys([*raw_id_fields, *growing]))
+
+
 class RoleOnlyAdmin(admin.ModelAdmin):
     """A model only the holders of ``admin_role`` see and manage in the admin."""
 
@@ -41,16 +55,13 @@ class RoleOnlyAdmin(admin.ModelAdmin):
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
-        # a relation to a table that grows (portal.reference.LISTABLE_MODELS) is given by the row's
-        # number with a lookup: a select would list the table whole on each change page
-        growing = [
-            f.name
-            for f in model._meta.get_fields()
-            if isinstance(f, models.ForeignKey | models.ManyToManyField)
-            and f.related_model._meta.label not in LISTABLE_MODELS
-            and f.name not in self.autocomplete_fields
-        ]
-        self.raw_id_fields = list(dict.fromkeys([*self.raw_id_fields, *growing]))
+        self.raw_id_fields = by_number(model, self.raw_id_fields, self.autocomplete_fields)
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:  # the rows of an inline, as the record's own fields
+            inline.raw_id_fields = by_number(inline.model, inline.raw_id_fields, inline.autocomplete_fields)
+        return inlines
 
     def has_module_permission(self, request):
         user = request.user

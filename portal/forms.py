@@ -7,7 +7,8 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, OrganizationKind
+from .models import Organization
+from .selectors import SUGGESTION_MIN_LENGTH, participating_organizations
 from .validators import normalize_uscc, validate_uscc
 
 __all__ = [
@@ -18,13 +19,7 @@ __all__ = [
     "OrganizationInput",
     "OrganizationField",
     "OrganizationsField",
-    "participating_organizations",
 ]
-
-
-def participating_organizations():
-    """The organizations that take part in programmes, consortia and appointments: all but agencies."""
-    return Organization.objects.exclude(kind=OrganizationKind.AGENCY)
 
 
 class SuggestInput(forms.TextInput):
@@ -64,6 +59,7 @@ class SuggestInput(forms.TextInput):
         widget["attrs"]["list"] = widget["list_id"] = f"{box}-options"
         widget["attrs"]["data-caption"] = widget["caption_id"] = f"{box}-name"
         widget["attrs"]["data-suggest"] = reverse(self.suggest) + query
+        widget["attrs"]["data-suggest-from"] = SUGGESTION_MIN_LENGTH
         widget["record"] = value if isinstance(value, Model) else None
         return context
 
@@ -82,22 +78,31 @@ class OrganizationInput(SuggestInput):
         super().__init__(attrs, province=province or "")
 
 
-class OrganizationField(forms.ModelChoiceField):
-    """An organization given by its 统一社会信用代码 (lower case and spaces accepted), drawn as an
-    ``OrganizationInput``; the queryset says which organizations may be given."""
+class _ByCreditCode:
+    """A choice of organizations (by default those that take part: all but agencies) made by credit
+    code; a code none of them has is refused naming it."""
 
-    widget = OrganizationInput
     default_error_messages = {
         "invalid_choice": _("No organization that may be chosen here has the credit code %(value)s."),
     }
 
     def __init__(self, queryset=None, **kwargs):
-        kwargs.setdefault("empty_label", None)
         super().__init__(
             queryset if queryset is not None else participating_organizations(),
             to_field_name="uscc",
             **kwargs,
         )
+
+
+class OrganizationField(_ByCreditCode, forms.ModelChoiceField):
+    """An organization given by its 统一社会信用代码 (lower case and surrounding spaces accepted),
+    drawn as an ``OrganizationInput``; the queryset says which organizations may be given."""
+
+    widget = OrganizationInput
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("empty_label", None)
+        super().__init__(queryset, **kwargs)
 
     def to_python(self, value):
         return super().to_python(normalize_uscc(value) if isinstance(value, str) else value)
@@ -107,7 +112,8 @@ class OrganizationField(forms.ModelChoiceField):
         return value if isinstance(value, Organization) else super().prepare_value(value)
 
     def has_changed(self, initial, data):
-        return super().has_changed(initial.uscc if isinstance(initial, Organization) else initial, data)
+        initial = initial.uscc if isinstance(initial, Organization) else initial
+        return super().has_changed(initial, normalize_uscc(data) if isinstance(data, str) else data)
 
 
 # codes are written one per line, or separated by commas, semicolons or spaces
@@ -122,38 +128,28 @@ class _CodesTextarea(forms.Textarea):
         return [c for c in _CODE_SEPARATORS.split(data.get(name, "")) if c]
 
     def format_value(self, value):
-        if not value:
-            return None
-        return "\n".join(v.uscc if isinstance(v, Organization) else str(v) for v in value)
+        return "\n".join(str(v) for v in value) if value else None
 
 
-class OrganizationsField(forms.ModelMultipleChoiceField):
-    """Organizations given by their credit codes, one per line."""
+class OrganizationsField(_ByCreditCode, forms.ModelMultipleChoiceField):
+    """Organizations given by their credit codes, one per line (or separated by commas)."""
 
     widget = _CodesTextarea
-    default_error_messages = {
-        "invalid_choice": _("No organization that may be chosen here has the credit code %(value)s."),
-        "invalid_list": _("Enter credit codes, one per line."),
-    }
+    default_error_messages = {"invalid_list": _("Enter credit codes, one per line.")}
 
     def __init__(self, queryset=None, **kwargs):
         kwargs.setdefault("help_text", _("Credit codes, one per line."))
-        super().__init__(
-            queryset if queryset is not None else participating_organizations(),
-            to_field_name="uscc",
-            **kwargs,
-        )
+        super().__init__(queryset, **kwargs)
 
     def clean(self, value):
         if isinstance(value, list | tuple):
             value = [normalize_uscc(v) for v in value]
         return super().clean(value)
 
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            # organizations are drawn as their codes by the widget
-            return [v if isinstance(v, Organization) else str(v) for v in value]
-        return super().prepare_value(value)
+    def has_changed(self, initial, data):
+        if isinstance(data, list | tuple):
+            data = [normalize_uscc(v) for v in data]
+        return super().has_changed(initial, data)
 
 
 class BootstrapFormMixin:

@@ -146,9 +146,9 @@ class Organization(models.Model):
         ]
         indexes = [
             models.Index(fields=["province", "kind"]),
-            # a name's words, and the start of a credit code, as the organization box is typed in
+            # a name's words as the organization box is typed in (the start of a credit code: the
+            # unique index and Django's varchar_pattern_ops index of a unique column)
             GinIndex(fields=["search_vector"], name="portal_org_name_search"),
-            models.Index(fields=["uscc"], opclasses=["varchar_pattern_ops"], name="portal_org_uscc_prefix"),
         ]
 
     def __str__(self) -> str:
@@ -161,13 +161,17 @@ class Organization(models.Model):
             self.province_id = (
                 Region.objects.values_list("province_id", flat=True).get(pk=self.region_id) or self.region_id
             )
-        parts = ((self.name, "A"),)
-        self.search_vector = tsvector_value(*parts)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
+        if update_fields is not None and "name" not in update_fields:
+            return super().save(*args, **kwargs)
+        if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_vector"}
-        super().save(*args, **kwargs)
-        self.search_vector = tsvector_literal(*parts)  # what was written, not the expression that wrote it
+        literal = tsvector_literal((self.name, "A"))
+        self.search_vector = tsvector_value(literal)
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            self.search_vector = literal  # the text written (PostgreSQL reads it back sorted)
 
 
 # --------------------------------------------------------------------------- users and roles

@@ -15,12 +15,14 @@ from collections import Counter
 
 import rjieba
 from django.contrib.postgres.search import SearchVectorField
+from django.db import connections, transaction
 from django.db.models import Lookup, Value
 from django.db.models.functions import Cast
 
 __all__ = [
     "TsVectorField",
     "tsvector_value",
+    "write_missing_name_vectors",
     "tsvector_literal",
     "tsquery_for",
     "key_terms",
@@ -127,9 +129,30 @@ class TsMatches(Lookup):
         return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
 
 
-def tsvector_value(*parts: tuple[str, str]) -> Cast:
-    """The expression that writes ``tsvector_literal(*parts)`` into a ``TsVectorField``."""
-    return Cast(Value(tsvector_literal(*parts)), output_field=TsVectorField())
+def tsvector_value(literal: str) -> Cast:
+    """The expression that writes a ``tsvector_literal`` into a ``TsVectorField``."""
+    return Cast(Value(literal), output_field=TsVectorField())
+
+
+def write_missing_name_vectors(organization_model, using: str = "default", batch: int = 2_000) -> int:
+    """Write the name vector of every organization that has none (``organization_model``: the model,
+    or a migration's historical one); returns how many. Idempotent."""
+    table = organization_model._meta.db_table
+    rows = (
+        organization_model._default_manager.using(using)
+        .filter(search_vector__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
+    sql = f"UPDATE {table} SET search_vector = %s::tsvector WHERE id = %s"  # noqa: S608 - the model's table
+    written = 0
+    pending = list(rows[:batch])
+    while pending:
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:  # a batch at a time
+            cursor.executemany(sql, [(tsvector_literal((name, "A")), pk) for pk, name in pending])
+        written += len(pending)
+        pending = list(rows.filter(pk__gt=pending[-1][0])[:batch])
+    return written
 
 
 def _quote(lexeme: str) -> str:

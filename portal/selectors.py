@@ -28,6 +28,7 @@ __all__ = [
     "lookup",
     "region_list",
     "organization_list",
+    "participating_organizations",
     "organization_suggestions",
     "notification_list",
     "unread_count",
@@ -78,32 +79,40 @@ def organization_list(*, user: User) -> QuerySet[Organization]:
     return visible(user, Organization.objects.select_related("region", "province"))
 
 
-# the start of a credit code: letters and digits, a digit among them (a name is typed in words)
-_CODE_START = re.compile(r"(?=.*[0-9])[0-9A-Za-z]{2,18}")
+# the start of a credit code: the registration authority and the kind of entity (a digit), then
+# letters and digits; anything else typed is a name (5G, 3M, ABB are words of names)
+_CODE_START = re.compile(r"[0-9A-Za-z][0-9][0-9A-Za-z]{0,16}")
 
-# What a picker offers for what is typed: enough to choose from, few enough to send on each keystroke.
+# What a box offers for what is typed: enough to choose from, few enough to send on each keystroke,
+# once a few characters narrow the table (static/portal/portal.js reads the same length from the box).
 SUGGESTION_LIMIT = 20
+SUGGESTION_MIN_LENGTH = 2
+
+
+def participating_organizations() -> QuerySet[Organization]:
+    """The organizations that take part in programmes, consortia and appointments: all but agencies."""
+    return Organization.objects.exclude(kind=OrganizationKind.AGENCY)
 
 
 def organization_suggestions(
     *, user: User, query: str, province: str | None = None, agencies: bool = False
 ) -> QuerySet[Organization]:
-    """The organizations an organization box offers for ``query``: typed with a digit, those whose
-    credit code starts with it, by code; else those whose name contains its words (as LIKE would find
-    them, portal.search), by name. Agencies only when asked (programmes, consortia and appointments
-    take the others). At most ``SUGGESTION_LIMIT``, each way through an index."""
+    """The organizations an organization box offers for ``query``: typed as the start of a credit
+    code, those whose code starts with it, by code; else those whose name contains its words (Chinese
+    characters as LIKE finds them, Latin words and numbers whole; portal.search), by name. Agencies
+    only when asked. At most ``SUGGESTION_LIMIT``, each way through an index."""
     query = query.strip()
-    if len(query) < 2:
+    if len(query) < SUGGESTION_MIN_LENGTH:
         return Organization.objects.none()
-    qs = organization_list(user=user)
-    if not agencies:
-        qs = qs.exclude(kind=OrganizationKind.AGENCY)
+    qs = visible(
+        user, (Organization.objects if agencies else participating_organizations()).select_related("province")
+    )
     if province:
         qs = qs.filter(province_id=province)
     if _CODE_START.fullmatch(query):
         # in code order, from the typed start: the codes' index is walked from there and left after
         # twenty (the lower bound says where to start; LIKE alone walked 20,000 rows to a common start
-        # of Tianjin's codes), and the prefix index answers a start few codes have
+        # of Tianjin's codes), and the codes' pattern index answers a start few codes have
         start = query.upper()
         return qs.filter(uscc__gte=start, uscc__startswith=start).order_by("uscc")[:SUGGESTION_LIMIT]
     words = search.tsquery_for(query)

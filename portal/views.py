@@ -37,6 +37,7 @@ __all__ = [
     "webhook_deliveries",
     "webhook_replay",
     "organization_suggest",
+    "suggestion_options",
 ]
 
 
@@ -204,6 +205,12 @@ def webhook_replay(request, pk: int):
     return redirect("portal:webhook_deliveries")
 
 
+def suggestion_options(template_name: str, records) -> HttpResponse:
+    """The answer to a suggestion box (``portal.forms.SuggestInput``): the ``<option>``s of
+    ``records``. A fragment: none of the page's context (the inbox count, the menus) is read."""
+    return HttpResponse(render_to_string(template_name, {"records": records}))
+
+
 @login_required
 def organization_suggest(request):
     """The options of an organization box (``portal.forms.OrganizationField``) for what was typed in
@@ -218,10 +225,7 @@ def organization_suggest(request):
     organizations = selectors.organization_suggestions(
         user=request.user, query=request.GET.get("q", "")[:100], province=province
     )
-    # a fragment: none of the page's context (the inbox count, the menus) is read
-    return HttpResponse(
-        render_to_string("portal/_organization_options.html", {"organizations": organizations})
-    )
+    return suggestion_options("portal/_organization_options.html", organizations)
 
 
 def healthz(request):

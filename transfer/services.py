@@ -177,10 +177,12 @@ def refresh_search(listing: Listing) -> None:
     """Write the listing's tsvector and key terms (tokenized in Python by rjieba, indexed by PostgreSQL)."""
     text = f"{listing.summary}\n{listing.description}"
     vector = search.tsvector_value(
-        (listing.title, "A"),
-        (listing.summary, "B"),
-        (listing.description, "D"),
-        (" ".join(listing.ip_refs), "C"),
+        search.tsvector_literal(
+            (listing.title, "A"),
+            (listing.summary, "B"),
+            (listing.description, "D"),
+            (" ".join(listing.ip_refs), "C"),
+        )
     )
     terms = search.key_terms(listing.title, text)
     Listing.objects.filter(pk=listing.pk).update(search_vector=vector, key_terms=terms)

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -21,7 +20,7 @@ from portal.exports import xlsx_response
 from portal.models import PROVINCE_CODES, Organization, Region, StateChange, content_type_for
 from portal.pages import form_status, posted_step, run_service
 from portal.permissions import can
-from portal.views import paginate
+from portal.views import paginate, suggestion_options
 
 from . import selectors, services
 from .filters import (
@@ -456,9 +455,8 @@ def service_toggle(request, pk):
 @login_required
 def service_suggest(request):
     """The options of a voucher's service box (``vouchers.forms.ServiceInput``) for ``q``."""
-    services_ = selectors.service_suggestions(user=request.user, query=request.GET.get("q", "")[:100])
-    # a fragment: none of the page's context (the inbox count, the menus) is read
-    return HttpResponse(render_to_string("vouchers/_service_options.html", {"services": services_}))
+    found = selectors.service_suggestions(user=request.user, query=request.GET.get("q", "")[:100])
+    return suggestion_options("vouchers/_service_options.html", found)
 
 
 @login_required

@@ -1,56 +1,45 @@
-"""Organizations found by a word of their name or the start of their credit code, through indexes: the
-organization box's suggestions (portal.selectors.organization_suggestions) scanned the register, 13 ms
-for 45,000 organizations on the bench machine and growing with it. The names' vectors are written
-here for the organizations there are (Organization.save writes them from now on); the indexes are
-built CONCURRENTLY, as transfer's: registering organizations goes on while they build."""
+"""Organizations found by a word of their name: the organization box's suggestions
+(portal.selectors.organization_suggestions) scanned the register, 13 ms for 45,000 organizations on
+the bench machine and growing with it. This writes the names' vectors of the organizations there are
+(Organization.save writes them from now on); 0008 builds their index. Not one transaction: adding
+the column locks the table for a moment only, and the vectors are written in batches of their own,
+so organizations are read and saved meanwhile; each step can run again after a failure (the column
+is added if missing, only the missing vectors are written). A name saved by code older than this one
+leaves no vector: ``manage.py write_name_vectors`` writes the missing ones."""
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.operations import AddIndexConcurrently
-from django.db import migrations, models
+from django.db import migrations
 
 import portal.search
 
-BATCH = 2_000
-
 
 def write_name_vectors(apps, schema_editor):
-    from portal.search import tsvector_literal
+    from portal.search import write_missing_name_vectors
 
-    Organization = apps.get_model("portal", "Organization")
-    rows = Organization.objects.filter(search_vector__isnull=True).order_by("pk").values_list("pk", "name")
-    with schema_editor.connection.cursor() as cursor:
-        batch = []
-        for pk, name in rows.iterator(chunk_size=BATCH):
-            batch.append((tsvector_literal((name, "A")), pk))
-            if len(batch) == BATCH:
-                cursor.executemany(
-                    "UPDATE portal_organization SET search_vector = %s::tsvector WHERE id = %s", batch
-                )
-                batch = []
-        if batch:
-            cursor.executemany("UPDATE portal_organization SET search_vector = %s::tsvector WHERE id = %s", batch)
+    write_missing_name_vectors(apps.get_model("portal", "Organization"), schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
-    atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
+    atomic = False
 
     dependencies = [
         ("portal", "0006_email_claimed_at"),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="organization",
-            name="search_vector",
-            field=portal.search.TsVectorField(editable=False, null=True),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE portal_organization ADD COLUMN IF NOT EXISTS search_vector tsvector NULL",
+                    "ALTER TABLE portal_organization DROP COLUMN IF EXISTS search_vector",
+                )
+            ],
+            state_operations=[
+                migrations.AddField(
+                    model_name="organization",
+                    name="search_vector",
+                    field=portal.search.TsVectorField(editable=False, null=True),
+                )
+            ],
         ),
-        migrations.RunPython(write_name_vectors, migrations.RunPython.noop, atomic=True),
-        AddIndexConcurrently(
-            model_name="organization",
-            index=GinIndex(fields=["search_vector"], name="portal_org_name_search"),
-        ),
-        AddIndexConcurrently(
-            model_name="organization",
-            index=models.Index(fields=["uscc"], name="portal_org_uscc_prefix", opclasses=["varchar_pattern_ops"]),
-        ),
+        migrations.RunPython(write_name_vectors, migrations.RunPython.noop, atomic=False),
     ]

@@ -8,8 +8,9 @@ document.addEventListener("htmx:configRequest", function (e) {
   if (token) { e.detail.headers["X-CSRFToken"] = token.content; }
 });
 
-// Organization boxes (portal.forms.OrganizationInput): once two characters are typed, the portal's
-// matches fill the box's list; the name of the organization whose code is in the box shows below it.
+// Suggestion boxes (portal.forms.SuggestInput: an organization's credit code, a service's number):
+// once a few characters are typed, the portal's matches fill the box's list; the record whose key is
+// in the box shows below it. A signed-out session's redirect to the sign-in page fills nothing.
 document.addEventListener("input", function (e) {
   const box = e.target.closest("input[data-suggest]");
   if (!box) { return; }
@@ -22,12 +23,12 @@ document.addEventListener("input", function (e) {
   showName();
   clearTimeout(box.suggestTimer);
   const typed = box.value.trim();
-  if (typed.length < 2) { return; }
+  if (typed.length < Number(box.dataset.suggestFrom || 2)) { return; }
   box.suggestTimer = setTimeout(function () {
     const url = new URL(box.dataset.suggest, window.location.href);
     url.searchParams.set("q", typed);
     fetch(url, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
       .then(function (html) {
         if (html !== null && box.value.trim() === typed) { list.innerHTML = html; showName(); }
       });

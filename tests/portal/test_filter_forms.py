@@ -62,9 +62,10 @@ def test_a_record_number_filter_takes_whole_numbers_from_one_only():
 
 @pytest.mark.django_db
 def test_no_admin_change_form_lists_a_table_that_grows_with_use(rf):
-    """The admin's change forms gave every relation a select: a referral's, a claim's or a case's page
-    listed all organizations, users, cases or vouchers. Such a relation takes the row's number
-    (``portal.admin.RoleOnlyAdmin``)."""
+    """The admin's change forms and their inlines gave every relation a select: a referral's, a
+    claim's or a case's page listed all organizations, users, cases or vouchers, an application's
+    participants every organization per row. Such a relation takes the row's number
+    (``portal.admin.by_number``)."""
     from django import forms
     from django.contrib import admin
     from django.contrib.admin.widgets import AutocompleteMixin, ForeignKeyRawIdWidget
@@ -77,14 +78,20 @@ def test_no_admin_change_form_lists_a_table_that_grows_with_use(rf):
     for model, model_admin in admin.site._registry.items():
         if not (model_admin.has_add_permission(request) or model_admin.has_change_permission(request)):
             continue  # read only: a relation is shown as text
-        form = model_admin.get_form(request)
-        for name, field in form.base_fields.items():
+        change_forms = [(model._meta.label, model_admin.get_form(request))] + [
+            (f"{model._meta.label} inline {inline.model._meta.label}", inline.get_formset(request).form)
+            for inline in model_admin.get_inline_instances(request)
+        ]
+        fields = [
+            (where, name, field) for where, form in change_forms for name, field in form.base_fields.items()
+        ]
+        for where, name, field in fields:
             if not isinstance(field, forms.ModelChoiceField):
                 continue
             widget = getattr(field.widget, "widget", field.widget)  # inside the related-object wrapper
             if isinstance(widget, ForeignKeyRawIdWidget | AutocompleteMixin):  # the chosen row only
                 by_number += 1
             elif field.queryset.model._meta.label not in LISTABLE_MODELS:
-                listed.append((model._meta.label, name, field.queryset.model._meta.label))
+                listed.append((where, name, field.queryset.model._meta.label))
     assert by_number > 20, "no raw id box at all: the check would prove nothing"
     assert listed == []

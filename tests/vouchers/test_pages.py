@@ -49,6 +49,14 @@ def test_whole_path_by_pages():
     assert 'data-suggest="/vouchers/services/suggest/"' in page and service.name not in page
     offered = ent.get("/vouchers/services/suggest/", {"q": service.name[-3:]}).content.decode()
     assert f'<option value="{service.pk}">' in offered and provider.organization.name in offered
+    # its number finds it too; what is not a number of ours finds nothing, never an error
+    assert (
+        f'<option value="{service.pk}">'
+        in ent.get("/vouchers/services/suggest/", {"q": f"{service.pk:02d}"}).content.decode()
+    )
+    for odd in ("²²", "1" * 40, "%%", "'; --"):
+        r = ent.get("/vouchers/services/suggest/", {"q": odd})
+        assert r.status_code == 200 and "<option" not in r.content.decode(), odd
     r = ent.post(f"/vouchers/vouchers/{voucher.pk}/", {"service": "999999", "quantity": "2"})
     assert r.status_code == 400 and 'data-field="service"' in r.content.decode()
     assert "999999" in r.content.decode() and not Claim.objects.exists()
