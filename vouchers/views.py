@@ -512,10 +512,20 @@ def voucher_list(request):
     )
 
 
+# A voucher's page shows its latest claims: a voucher booked a hundred times rendered all of them
+# (85 claims: 43 ms a page at the bench's scale).
+VOUCHER_PAGE_CLAIMS = 20
+
+
 @login_required
 def voucher_detail(request, pk):
     voucher = get_object_or_404(selectors.voucher_list(user=request.user), pk=pk)
     form = result = None
+    recent = list(
+        selectors.claim_list(user=request.user)
+        .filter(voucher=voucher)
+        .order_by("-pk")[: VOUCHER_PAGE_CLAIMS + 1]
+    )
     if is_enterprise(request.user) and voucher.holder_id == request.user.organization_id:
         form = BookForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
@@ -531,7 +541,9 @@ def voucher_detail(request, pk):
         "vouchers/voucher.html",
         {
             "voucher": voucher,
-            "claims": selectors.claim_list(user=request.user).filter(voucher=voucher),
+            # the latest claims; the claims list (filtered by this voucher) has them all
+            "claims": recent[:VOUCHER_PAGE_CLAIMS],
+            "more_claims": len(recent) > VOUCHER_PAGE_CLAIMS,
             "form": form,
             "transitions": VOUCHER_WORKFLOW.available(voucher, request.user),
             "history": _history(voucher),

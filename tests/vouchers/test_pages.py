@@ -198,3 +198,25 @@ def test_an_official_opens_a_programme_from_the_page_and_bad_input_is_refused():
     assert LedgerEntry.objects.get(programme=programme).kind == "allocation"
     enterprise_page = as_user(make_enterprise("130000")).get("/vouchers/programmes/").content.decode()
     assert programme.name in enterprise_page and 'id="list-form"' not in enterprise_page
+
+
+def test_a_vouchers_page_shows_its_latest_claims_and_links_to_all_of_them(django_assert_max_num_queries):
+    from vouchers.views import VOUCHER_PAGE_CLAIMS
+
+    programme, officer = make_programme("110000", budget="1000000", cap="20000")
+    enterprise = make_enterprise("110000")
+    voucher = make_voucher(programme, officer, enterprise, amount="20000")
+    _provider, _member, service = make_provider("120000", price="10")
+    booked = [
+        services.book_service(actor=enterprise, voucher=voucher, service=service)
+        for _ in range(VOUCHER_PAGE_CLAIMS + 1)
+    ]
+    client = as_user(enterprise)
+    client.get(f"/vouchers/vouchers/{voucher.pk}/")
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/vouchers/vouchers/{voucher.pk}/").content.decode()
+    shown = [c for c in booked if f'href="/vouchers/claims/{c.pk}/"' in page]
+    assert shown == booked[1:]  # the latest twenty
+    assert f"/vouchers/claims/?voucher={voucher.pk}" in page
+    listed = client.get("/vouchers/claims/", {"voucher": voucher.pk}).content.decode()
+    assert all(f'href="/vouchers/claims/{c.pk}/"' in listed for c in booked)
