@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from portal.exceptions import ValidationError
 from portal.models import Deadline, Region, User
 from portal.permissions import visible
-from portal.selectors import SUGGESTION_LIMIT, SUGGESTION_MIN_LENGTH
+from portal.selectors import SUGGESTION_LIMIT, SUGGESTION_MIN_LENGTH, as_rows
 
 from .models import (
     Application,
@@ -112,6 +112,24 @@ def claim_list(*, user: User) -> QuerySet[Claim]:
             "provider_region",
             "batch",
         ).annotate(review_due=Subquery(review_due)),
+    )
+
+
+def voucher_claims(*, user: User, voucher: Voucher, limit: int) -> list[Claim]:
+    """A voucher's latest ``limit`` claims as its page shows them (number, service, provider, amount,
+    state): the claims and the two names, not ``claim_list``'s nine joined tables (6 ms of planning
+    for 20 rows; bench, issue 10)."""
+    qs = visible(user, Claim.objects.filter(voucher=voucher))
+    return list(
+        as_rows(
+            qs,
+            names={
+                "service_name": "service__name",
+                "service_model": "service__model_number",
+                "provider_name": "provider__organization__name",
+            },
+            columns=["id", "voucher_id", "provider_id", "service_id", "amount", "state"],
+        ).order_by("-pk")[:limit]
     )
 
 

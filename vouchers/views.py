@@ -521,11 +521,7 @@ VOUCHER_PAGE_CLAIMS = 20
 def voucher_detail(request, pk):
     voucher = get_object_or_404(selectors.voucher_list(user=request.user), pk=pk)
     form = result = None
-    recent = list(
-        selectors.claim_list(user=request.user)
-        .filter(voucher=voucher)
-        .order_by("-pk")[: VOUCHER_PAGE_CLAIMS + 1]
-    )
+    recent = selectors.voucher_claims(user=request.user, voucher=voucher, limit=VOUCHER_PAGE_CLAIMS + 1)
     if is_enterprise(request.user) and voucher.holder_id == request.user.organization_id:
         form = BookForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():

@@ -217,6 +217,8 @@ def test_a_vouchers_page_shows_its_latest_claims_and_links_to_all_of_them(django
         page = client.get(f"/vouchers/vouchers/{voucher.pk}/").content.decode()
     shown = [c for c in booked if f'href="/vouchers/claims/{c.pk}/"' in page]
     assert shown == booked[1:]  # the latest twenty
+    row = page.split(f'href="/vouchers/claims/{booked[-1].pk}/"', 1)[1].split("</tr>", 1)[0]
+    assert "扫描电子显微镜测试 SEM-01" in row and service.provider.organization.name in row
     assert f"/vouchers/claims/?voucher={voucher.pk}" in page
     listed = client.get("/vouchers/claims/", {"voucher": voucher.pk}).content.decode()
     assert all(f'href="/vouchers/claims/{c.pk}/"' in listed for c in booked)
