@@ -183,3 +183,22 @@ def test_no_page_that_picks_an_organization_lists_the_register():
         page = r.content.decode()
         assert "不应列出的单位" not in page, url
         assert "data-suggest=" in page, url
+
+
+def test_an_organization_saved_without_its_name_vector_is_found_once_the_command_writes_it():
+    """Code older than migration 0007 saves organizations without the vector during a rolling deploy;
+    ``manage.py write_name_vectors`` writes the missing ones, and only those."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    org = OrganizationFactory(name="滨海类脑计算研究中心", kind=OrganizationKind.INSTITUTE)
+    Organization.objects.filter(pk=org.pk).update(search_vector=None)
+    client = signed_in(member("110000"))
+    assert options(client.get(SUGGEST, {"q": "类脑计算"})) == []
+    out = StringIO()
+    call_command("write_name_vectors", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    assert options(client.get(SUGGEST, {"q": "类脑计算"})) == [org.uscc]
+    call_command("write_name_vectors", stdout=out)
+    assert out.getvalue().splitlines()[-1].startswith("0 ")
