@@ -288,7 +288,7 @@ class Generator:
                 "verified": True,
                 "created_at": self.past(),
                 # as Organization.save writes it
-                "search_vector": search.tsvector_literal((name[:200], "A")),
+                "search_vector": search.name_vector(name[:200]),
             }
             if kind == OrganizationKind.ENTERPRISE:
                 row["staff_count"] = self.rnd.randint(5, 3000)

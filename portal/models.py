@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedCharField
-from .search import TsVectorField, tsvector_literal, tsvector_value
+from .search import TsVectorField, name_vector, tsvector_value
 from .validators import normalize_uscc, validate_uscc
 
 __all__ = [
@@ -166,7 +166,7 @@ class Organization(models.Model):
             return super().save(*args, **kwargs)
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_vector"}
-        literal = tsvector_literal((self.name, "A"))
+        literal = name_vector(self.name)
         self.search_vector = tsvector_value(literal)
         try:
             super().save(*args, **kwargs)

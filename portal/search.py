@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 __all__ = [
     "TsVectorField",
     "tsvector_value",
+    "name_vector",
     "write_missing_name_vectors",
     "tsvector_literal",
     "tsquery_for",
@@ -134,6 +135,11 @@ def tsvector_value(literal: str) -> Cast:
     return Cast(Value(literal), output_field=TsVectorField())
 
 
+def name_vector(name: str) -> str:
+    """The tsvector literal of an organization's name (``Organization.search_vector``)."""
+    return tsvector_literal((name, "A"))
+
+
 def write_missing_name_vectors(organization_model, using: str = "default", batch: int = 2_000) -> int:
     """Write the name vector of every organization that has none (``organization_model``: the model,
     or a migration's historical one); returns how many. Idempotent."""
@@ -149,7 +155,7 @@ def write_missing_name_vectors(organization_model, using: str = "default", batch
     pending = list(rows[:batch])
     while pending:
         with transaction.atomic(using=using), connections[using].cursor() as cursor:  # a batch at a time
-            cursor.executemany(sql, [(tsvector_literal((name, "A")), pk) for pk, name in pending])
+            cursor.executemany(sql, [(name_vector(name), pk) for pk, name in pending])
         written += len(pending)
         pending = list(rows.filter(pk__gt=pending[-1][0])[:batch])
     return written

@@ -95,18 +95,17 @@ def participating_organizations() -> QuerySet[Organization]:
 
 
 def organization_suggestions(
-    *, user: User, query: str, province: str | None = None, agencies: bool = False
+    *, user: User, query: str, province: str | None = None
 ) -> QuerySet[Organization]:
     """The organizations an organization box offers for ``query``: typed as the start of a credit
     code, those whose code starts with it, by code; else those whose name contains its words (Chinese
     characters as LIKE finds them, Latin words and numbers whole; portal.search), by name. Agencies
-    only when asked. At most ``SUGGESTION_LIMIT``, each way through an index."""
+    are left out (programmes, consortia and appointments take the others). At most
+    ``SUGGESTION_LIMIT``, each way through an index."""
     query = query.strip()
     if len(query) < SUGGESTION_MIN_LENGTH:
         return Organization.objects.none()
-    qs = visible(
-        user, (Organization.objects if agencies else participating_organizations()).select_related("province")
-    )
+    qs = visible(user, participating_organizations().select_related("province"))
     if province:
         qs = qs.filter(province_id=province)
     if _CODE_START.fullmatch(query):

@@ -521,7 +521,6 @@ VOUCHER_PAGE_CLAIMS = 20
 def voucher_detail(request, pk):
     voucher = get_object_or_404(selectors.voucher_list(user=request.user), pk=pk)
     form = result = None
-    recent = selectors.voucher_claims(user=request.user, voucher=voucher, limit=VOUCHER_PAGE_CLAIMS + 1)
     if is_enterprise(request.user) and voucher.holder_id == request.user.organization_id:
         form = BookForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
@@ -532,6 +531,7 @@ def voucher_detail(request, pk):
             )
             if result:
                 return redirect(result.get_absolute_url())
+    recent = selectors.voucher_claims(user=request.user, voucher=voucher, limit=VOUCHER_PAGE_CLAIMS + 1)
     return render(
         request,
         "vouchers/voucher.html",

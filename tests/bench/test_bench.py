@@ -76,7 +76,7 @@ def test_organizations_name_vectors_are_the_ones_organization_save_writes(genera
     with connection.cursor() as cur:
         cur.execute(
             "SELECT search_vector = %s::tsvector FROM portal_organization WHERE id = %s",
-            [search.tsvector_literal((org.name, "A")), org.pk],
+            [search.name_vector(org.name), org.pk],
         )
         assert cur.fetchone()[0] is True
 
