@@ -418,6 +418,14 @@ def _clean_participants(rows: Iterable[dict[str, Any]], lead_org_id: int) -> lis
         org = orgs[org_id]
         if org.kind == OrganizationKind.AGENCY:
             raise ValidationError({"participants": _("Government agencies cannot be research partners.")})
+        if not str(r.get("principal_investigator") or "").strip():
+            # the team's rows are not fields of their own: the message names the row
+            raise ValidationError(
+                {
+                    "participants": _("Name the principal investigator of %(organization)s.")
+                    % {"organization": org.name}
+                }
+            )
         out.append(
             {
                 "organization": org,

@@ -287,3 +287,14 @@ def test_the_review_list_names_no_application_the_reviewer_was_not_given(cast):
     api = "/api/v1/cooperation/reviews/"
     assert expert.get(api, {"application": other.pk}).json()["results"] == []
     assert [r["application"] for r in expert.get(api, {"application": app.pk}).json()["results"]] == [app.pk]
+
+
+def test_a_team_row_without_its_principal_investigator_is_refused_naming_the_organization(cast):
+    programme, topic = open_programme(cast)
+    url = f"{BASE}/programmes/{programme.pk}/apply/"
+    data = {"topic": topic.pk, "title": "类脑芯片"} | participants(
+        [(cast.applicant.organization.uscc, "李四", "100"), (cast.partner.organization.uscc, "", "100")]
+    )
+    r = browser(cast.applicant).post(url, data)
+    assert r.status_code == 400 and cast.partner.organization.name in r.content.decode()
+    assert not Application.objects.filter(title="类脑芯片").exists()
