@@ -5,6 +5,8 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.exceptions import PermissionDenied, ValidationError
 from portal.models import Event
@@ -75,6 +77,19 @@ def test_each_match_carries_its_pairs_score_in_descending_order_up_to_the_limit(
     order = [(-m.score, -m.pk) for m in matches]
     assert order == sorted(order)
     assert match_list(user=official("110000"), listing=demand, limit=2) == matches[:2]
+
+
+def test_the_scores_read_each_candidates_words_once_not_once_per_key_term(crafted):
+    """Thirteen tests (twelve key terms and the rank) of a candidate's out-of-line words: each reference
+    to the column reads it from TOAST again, so they test one copy read in a subquery (bench, issue 10)."""
+    demand, *_ = crafted
+    assert len(demand.key_terms) >= 5
+    with CaptureQueriesContext(connection) as queries:
+        match_list(user=official("110000"), listing=demand)
+    [scores] = [q["sql"] for q in queries.captured_queries if "ts_rank" in q["sql"]]
+    # the candidates' filter and the one read of the words; the tests name the copy
+    assert scores.count('"search_vector"') == 2
+    assert scores.count("s.words @@") == len([t for t in demand.key_terms[:12] if t])
 
 
 def test_the_reverse_a_supplys_matches_are_demands(crafted):
