@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from django import forms
+from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
 
+from .forms import NamedChoiceMixin
 from .models import AuditEntry, Deadline, WebhookDelivery
 
-__all__ = ["RecordNumberFilter", "DeadlineFilterSet", "AuditEntryFilterSet", "WebhookDeliveryFilterSet"]
+__all__ = [
+    "RecordNumberFilter",
+    "NamedChoiceFilter",
+    "DeadlineFilterSet",
+    "AuditEntryFilterSet",
+    "WebhookDeliveryFilterSet",
+]
 
 
 class RecordNumberFilter(filters.NumberFilter):
@@ -23,6 +31,17 @@ class RecordNumberFilter(filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         super().__init__(*args, **kwargs)
+
+
+class _NamedFilterChoiceField(NamedChoiceMixin, filter_fields.ModelChoiceField):
+    pass
+
+
+class NamedChoiceFilter(filters.ModelChoiceFilter):
+    """A model choice filter whose options are read as ``(number, name)`` rows (portal.forms.NamedChoiceMixin):
+    for a reference table whose ``str()`` is its name."""
+
+    field_class = _NamedFilterChoiceField
 
 
 class DeadlineFilterSet(filters.FilterSet):

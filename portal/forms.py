@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Model
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,8 @@ __all__ = [
     "OrganizationInput",
     "OrganizationField",
     "OrganizationsField",
+    "NamedChoiceMixin",
+    "NamedChoiceField",
 ]
 
 
@@ -150,6 +153,32 @@ class OrganizationsField(_ByCreditCode, forms.ModelMultipleChoiceField):
         if isinstance(data, list | tuple):
             data = [normalize_uscc(v) for v in data]
         return super().has_changed(initial, data)
+
+
+class NamedChoiceIterator(ModelChoiceIterator):
+    """The options of a select read as ``(number, name)`` rows. Django's iterator builds a model instance
+    per option and asks it for its label: the 200 technology bases' select spent 3 ms of every listings
+    page so, against 0.8 ms for the rows (bench, issue 10)."""
+
+    def __iter__(self):
+        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option
+            yield (self.field.null_value, self.field.null_label)
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, label in self.queryset.values_list("pk", self.field.label_field):
+            yield ModelChoiceIteratorValue(pk, None), label
+
+
+class NamedChoiceMixin:
+    """A model choice field whose options are labelled by one column, ``label_field``: for a table whose
+    ``str()`` is that column (regions, bases), so the select shows what Django's would."""
+
+    iterator = NamedChoiceIterator
+    label_field = "name"
+
+
+class NamedChoiceField(NamedChoiceMixin, forms.ModelChoiceField):
+    pass
 
 
 class BootstrapFormMixin:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import search
+from portal.filters import NamedChoiceFilter
 from portal.models import Region
 
 from .models import (
@@ -69,7 +70,7 @@ class ListingFilterSet(_Bootstrap):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ListingKind.choices)
     field = django_filters.ChoiceFilter(label=_("Field"), choices=TechField.choices)
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=_regions, method="filter_region")
+    region = NamedChoiceFilter(label=_("Region"), queryset=_regions, method="filter_region")
     trl_min = django_filters.NumberFilter(label=_("TRL from"), field_name="trl", lookup_expr="gte")
     trl_max = django_filters.NumberFilter(label=_("TRL to"), field_name="trl", lookup_expr="lte")
     mode = django_filters.ChoiceFilter(
@@ -80,7 +81,7 @@ class ListingFilterSet(_Bootstrap):
     )
     price_max = django_filters.NumberFilter(label=_("Price to (yuan)"), field_name="price", lookup_expr="lte")
     state = django_filters.ChoiceFilter(label=_("State"), choices=ListingState.choices)
-    base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=_BASES)
+    base = NamedChoiceFilter(label=_("Base or park"), queryset=_BASES)
 
     class Meta:
         model = Listing
@@ -138,8 +139,8 @@ class DealFilterSet(_Bootstrap):
     field = django_filters.ChoiceFilter(label=_("Field"), choices=TechField.choices)
     year = YearFilter(label=_("Year"), field_name="signed_on", lookup_expr="year")
     within_region = django_filters.BooleanFilter(label=_("Within the three regions"))
-    seller_province = django_filters.ModelChoiceFilter(label=_("Seller region"), queryset=_regions)
-    base = django_filters.ModelChoiceFilter(label=_("Base or park"), queryset=_BASES)
+    seller_province = NamedChoiceFilter(label=_("Seller region"), queryset=_regions)
+    base = NamedChoiceFilter(label=_("Base or park"), queryset=_BASES)
     q = django_filters.CharFilter(label=_("Registration number or title"), method="filter_q")
 
     class Meta:
@@ -155,7 +156,7 @@ class DealFilterSet(_Bootstrap):
 class BaseFilterSet(_Bootstrap):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=BaseKind.choices)
     field = django_filters.ChoiceFilter(label=_("Field"), choices=TechField.choices, method="filter_field")
-    province = django_filters.ModelChoiceFilter(label=_("Region"), queryset=_regions)
+    province = NamedChoiceFilter(label=_("Region"), queryset=_regions)
 
     class Meta:
         model = Base

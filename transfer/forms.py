@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NamedChoiceField
 from portal.models import Region
 
 from .models import Base, ListingKind, ResultType, TechField, TransferMode
@@ -56,8 +57,8 @@ class ListingForm(_Form):
         label=_("Price or budget (yuan)"), max_digits=14, decimal_places=2, required=False
     )
     negotiable = forms.BooleanField(label=_("Negotiable"), required=False)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
-    base = forms.ModelChoiceField(label=_("Base or park"), queryset=Base.objects.all(), required=False)
+    region = NamedChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    base = NamedChoiceField(label=_("Base or park"), queryset=Base.objects.all(), required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=100)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=32)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
@@ -89,7 +90,7 @@ class DealForm(_Form):
     contract_amount = forms.DecimalField(label=_("Contract amount (yuan)"), max_digits=14, decimal_places=2)
     registration_number = forms.CharField(label=_("Technology contract registration number"), max_length=40)
     buyer_name = forms.CharField(label=_("Buyer"), max_length=200)
-    buyer_region = forms.ModelChoiceField(
+    buyer_region = NamedChoiceField(
         label=_("Buyer region"),
         queryset=Region.objects.all(),
         required=False,

@@ -5,10 +5,15 @@ from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, override
+from django_filters import FilterSet
 
+from portal.filters import NamedChoiceFilter
 from portal.form_renderer import PortalFormRenderer
+from portal.forms import NamedChoiceField
 from portal.models import Region
+from tests.transfer.factories import BaseFactory
 from transfer.filters import ListingFilterSet
+from transfer.models import Base
 
 
 class EveryKindOfSelect(forms.Form):
@@ -103,3 +108,31 @@ def test_a_select_is_written_without_its_templates(monkeypatch):
     html = field.widget.render("base", "17", renderer=PortalFormRenderer())
     assert rendered == []
     assert html.count("<option") == 200 and '<option value="17" selected>基地 17</option>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("selected", [None, "pick"])
+def test_a_named_choice_select_shows_what_djangos_model_select_shows_from_rows_not_instances(
+    selected, django_assert_num_queries
+):
+    bases = [BaseFactory(name=name) for name in ("概念验证中心 <甲>", "中试基地 & 乙", "孵化器丙")]
+    value = bases[1].pk if selected else None
+    named = NamedChoiceField(queryset=Base.objects.all(), required=False)
+    django = forms.ModelChoiceField(queryset=Base.objects.all(), required=False)
+    with django_assert_num_queries(1):  # the (number, name) rows, no model instances
+        html = named.widget.render("base", value, renderer=PortalFormRenderer())
+    assert html == django.widget.render("base", value, renderer=DjangoTemplates())
+    assert html.count("<option") == 4 and "概念验证中心 &lt;甲&gt;" in html
+
+    class Bases(FilterSet):
+        base = NamedChoiceFilter(queryset=Base.objects.all(), null_label="none")
+
+        class Meta:
+            model = Base
+            fields = ["base"]
+
+    form = Bases({"base": str(bases[2].pk)}, queryset=Base.objects.all()).form
+    assert form.is_valid() and form.cleaned_data["base"] == bases[2]  # validation still reads the row
+    options = list(form.fields["base"].choices)
+    assert options[:2] == [("null", "none"), ("", "---------")]
+    assert [(str(v), label) for v, label in options[2:]] == [(str(b.pk), b.name) for b in Base.objects.all()]
