@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import crypto
-from portal.models import Organization, Region, User
+from portal.models import PROVINCE_CODES, Organization, Region, User
 from portal.search import TsVectorField  # noqa: F401 - named by this app's migrations as transfer.models.TsVectorField
 
 from .validators import validate_ip_reference
@@ -220,6 +220,18 @@ class Listing(models.Model):
                 fields=["search_vector", "province"],
                 name="transfer_listing_public_search",
                 condition=Q(state__in=list(PUBLIC_STATES)),
+            ),
+            # A province's public search: its own index, so the words' posting lists hold its listings
+            # only and no province is intersected in the scan (光刻 in Tianjin's supplies: the GIN scan
+            # 25 → 9 ms, the query 40 → 21 ms; bench issue 10). The composite above serves the
+            # unfiltered search and a city's.
+            *(
+                GinIndex(
+                    fields=["search_vector"],
+                    name=f"transfer_listing_search_{code}",
+                    condition=Q(state__in=list(PUBLIC_STATES), province=code),
+                )
+                for code in PROVINCE_CODES
             ),
             GinIndex(fields=["key_terms"], name="transfer_listing_terms_gin"),
             models.Index(fields=["state", "kind", "field"], name="transfer_listing_state_kind"),
