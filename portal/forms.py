@@ -161,17 +161,24 @@ class NamedChoiceIterator(ModelChoiceIterator):
     page so, against 0.8 ms for the rows (bench, issue 10)."""
 
     def __iter__(self):
-        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option
-            yield (self.field.null_value, self.field.null_label)
+        if self.field.to_field_name:  # options keyed by another column: Django's own iterator
+            yield from super().__iter__()
+            return
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none" option, second
+            yield (self.field.null_value, self.field.null_label)
         for pk, label in self.queryset.values_list("pk", self.field.label_field):
             yield ModelChoiceIteratorValue(pk, None), label
+
+    def __len__(self):
+        return super().__len__() + (getattr(self.field, "null_label", None) is not None)
 
 
 class NamedChoiceMixin:
     """A model choice field whose options are labelled by one column, ``label_field``: for a table whose
-    ``str()`` is that column (regions, bases), so the select shows what Django's would."""
+    ``str()`` is that column (regions, bases), so the select shows what Django's would. Not for a field
+    that overrides ``label_from_instance`` (the rows never become instances)."""
 
     iterator = NamedChoiceIterator
     label_field = "name"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -154,7 +155,10 @@ def _match_parts(listing: Listing, candidates: QuerySet[Listing]) -> list[tuple[
         .annotate(words=_ReadOnce(F("search_vector")))
         .values_list("pk", "field", "trl", "words")
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # candidates that can be nothing (an empty scope): no parts
+        return []
     tests = ["CASE WHEN s.words @@ (%s)::tsquery THEN 1 ELSE 0 END" for _term in terms]
     params: list = [search.tsquery_for(t) for t in terms]
     columns = [" + ".join(tests) or "0", "CASE WHEN s.field = %s THEN 1 ELSE 0 END"]
