@@ -2,10 +2,13 @@
 
 import pytest
 from django.db import connection
+from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 
+from cooperation.models import Application
 from portal import views
 from portal.views import CappedPaginator
+from tests.cooperation.factories import ApplicationFactory, ParticipantFactory
 from tests.transfer.factories import ListingFactory
 from transfer.models import Listing
 
@@ -25,6 +28,27 @@ def test_counting_stops_at_the_cap_and_the_pages_cover_exactly_the_first_rows():
     last = paginator.page(3)
     assert [x.pk for x in last.object_list] == [x.pk for x in qs[4:5]]
     assert not last.has_next()
+
+
+def test_the_count_reads_neither_the_order_nor_the_shown_values_and_finds_the_same_rows():
+    shown = Listing.objects.annotate(shown=Value("名称")).order_by("-created_at", "-id")
+    ListingFactory.create_batch(4)
+    paginator = CappedPaginator(shown, 2, cap=3)
+    with CaptureQueriesContext(connection) as queries:
+        assert (paginator.count, paginator.capped) == (3, True)
+    sql = queries.captured_queries[0]["sql"]
+    assert "ORDER BY" not in sql and "名称" not in sql and "LIMIT 4" in sql
+    # a value read through a relation with many rows per record keeps its join: the rows are the same
+    one = ApplicationFactory()
+    ApplicationFactory()
+    ParticipantFactory.create_batch(3, application=one)
+    per_participant = Application.objects.annotate(budget=F("participants__budget")).order_by("-id")
+    assert len(per_participant) == 4  # one row per participant of `one`, one for `two`
+    assert CappedPaginator(per_participant, 2, cap=10).count == 4
+    assert CappedPaginator(per_participant, 2, cap=3).count == 3
+    # a DISTINCT list is counted as it is selected
+    distinct = per_participant.values("id", "budget").distinct()
+    assert CappedPaginator(distinct, 2, cap=10).count == len(distinct) == 2
 
 
 def test_a_list_within_the_cap_is_counted_exactly_and_not_marked():
