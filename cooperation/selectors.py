@@ -145,10 +145,11 @@ PARTICIPANT_LIST_COLUMNS = (
 DECISION_LIST_COLUMNS = ("id", "application_id", "region_id", "approved", "reason", "decided_at")
 
 
-def application_rows(*, user: User) -> QuerySet[Application]:
+def application_rows(*, user: User, decisions: bool = True) -> QuerySet[Application]:
     """Applications for a list: the columns of APPLICATION_LIST_COLUMNS; in ``participant_rows`` each
     participant's budget, region and the names ``organization_name`` and ``province_name``, in
-    ``decision_rows`` the regions' decisions.
+    ``decision_rows`` the regions' decisions (the API list's; without ``decisions`` not read: the page
+    and its export do not show them, a query and fifty rows fewer).
 
     Plain lists, not the related managers: a prefetch into a manager clones a queryset for every
     application and relation, and every read of ``application.participants`` builds a new manager
@@ -158,15 +159,15 @@ def application_rows(*, user: User) -> QuerySet[Application]:
     participants = Participant.objects.only(*PARTICIPANT_LIST_COLUMNS).annotate(
         organization_name=F("organization__name"), province_name=F("province__name")
     )
-    decisions = RegionDecision.objects.only(*DECISION_LIST_COLUMNS)
+    prefetches = [Prefetch("participants", queryset=participants, to_attr="participant_rows")]
+    if decisions:
+        decision_rows = RegionDecision.objects.only(*DECISION_LIST_COLUMNS)
+        prefetches.append(Prefetch("region_decisions", queryset=decision_rows, to_attr="decision_rows"))
     return visible(
         user,
         Application.objects.select_related("programme", "topic", "lead_organization")
         .only(*APPLICATION_LIST_COLUMNS)
-        .prefetch_related(
-            Prefetch("participants", queryset=participants, to_attr="participant_rows"),
-            Prefetch("region_decisions", queryset=decisions, to_attr="decision_rows"),
-        ),
+        .prefetch_related(*prefetches),
     )
 
 

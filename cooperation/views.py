@@ -265,7 +265,9 @@ def programme_ranking(request, pk: int):
 
 @login_required
 def application_list(request):
-    fs = ApplicationFilterSet(request.GET or None, queryset=selectors.application_rows(user=request.user))
+    fs = ApplicationFilterSet(
+        request.GET or None, queryset=selectors.application_rows(user=request.user, decisions=False)
+    )
     qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
     if request.GET.get("export") == "xlsx":
         cols = [

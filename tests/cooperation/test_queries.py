@@ -136,3 +136,19 @@ def test_applicant_lists_cost_the_same(django_assert_max_num_queries, n):
             assert client.get(f"/cooperation/{path}").status_code == 200
     with django_assert_max_num_queries(API_QUERIES):
         assert api_as(cast.applicant).get("/api/v1/cooperation/applications/").status_code == 200
+
+
+def test_the_applications_page_does_not_read_the_decisions_it_does_not_show():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cast = Cast()
+    populate(cast, 3)
+    client = Client()
+    client.force_login(cast.bj_officer)
+    for path, reads in (("/cooperation/applications/", False), ("/api/v1/cooperation/applications/", True)):
+        viewer = client if path.startswith("/cooperation/") else api_as(cast.bj_officer)
+        with CaptureQueriesContext(connection) as queries:
+            assert viewer.get(path).status_code == 200
+        sqls = [q["sql"] for q in queries.captured_queries]
+        assert any('FROM "cooperation_regiondecision"' in s for s in sqls) is reads, path
