@@ -35,11 +35,10 @@ def navigation(request):
             if roles and not user.has_role(*roles):
                 continue
             try:
-                items.append(
-                    {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
-                )
+                url = reverse(name)
             except NoReverseMatch:
                 continue
+            items.append({"label": label, "url": url, "active": request.path.startswith(url)})
         unread = user.notifications.filter(read_at__isnull=True).count()
     else:
         unread = 0
