@@ -74,10 +74,11 @@ class CappedPaginator(Paginator):
         values a row shows: a queryset is counted without its ORDER BY and its annotated columns
         (their joins stay, so the rows are the same). Kept, the database sorted every visible row to
         count the first thousand and read each row's shown values, a subquery per name and the next
-        deadline (recognition requests: 9–12 → 5–8 ms; bench, issue 10). A DISTINCT or a union is
-        counted as it is: its rows depend on the columns selected."""
+        deadline (recognition requests: 9–12 → 5–8 ms; bench, issue 10). Counted as it is, where its
+        rows depend on the columns selected: a DISTINCT, a union, a GROUP BY (an aggregate, or
+        ``values()`` already chosen), a set-returning annotation; and a slice, which cannot be reordered."""
         head = self.object_list
-        if isinstance(head, QuerySet) and not head.query.distinct and not head.query.combinator:
+        if isinstance(head, QuerySet) and _rows_do_not_depend_on_columns(head.query):
             head = head.order_by().values("pk")
         head = head[: self.cap + 1]
         count = getattr(head, "count", None)
@@ -92,6 +93,17 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self._found > self.cap
+
+
+def _rows_do_not_depend_on_columns(query) -> bool:
+    return not (
+        query.distinct
+        or query.combinator
+        or query.group_by is not None
+        or query.values_select
+        or query.is_sliced
+        or any(getattr(a, "set_returning", False) for a in query.annotations.values())
+    )
 
 
 def paginate(request, queryset, per_page: int = 50, cap: int | None = None):

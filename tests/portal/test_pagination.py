@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.test.utils import CaptureQueriesContext
 
 from cooperation.models import Application
@@ -41,14 +41,22 @@ def test_the_count_reads_neither_the_order_nor_the_shown_values_and_finds_the_sa
     # a value read through a relation with many rows per record keeps its join: the rows are the same
     one = ApplicationFactory()
     ApplicationFactory()
-    ParticipantFactory.create_batch(3, application=one)
+    for budget in (100, 200, 300):
+        ParticipantFactory(application=one, budget=budget)
     per_participant = Application.objects.annotate(budget=F("participants__budget")).order_by("-id")
-    assert len(per_participant) == 4  # one row per participant of `one`, one for `two`
+    assert len(per_participant) == 4  # a row per participant of `one`, one for the other
     assert CappedPaginator(per_participant, 2, cap=10).count == 4
     assert CappedPaginator(per_participant, 2, cap=3).count == 3
-    # a DISTINCT list is counted as it is selected
+    # counted as selected where the rows depend on the columns: DISTINCT, GROUP BY, a slice
     distinct = per_participant.values("id", "budget").distinct()
-    assert CappedPaginator(distinct, 2, cap=10).count == len(distinct) == 2
+    assert CappedPaginator(distinct, 2, cap=10).count == len(distinct) == 4  # by pk alone: 2
+    grouped = Application.objects.annotate(b=F("participants__budget"), n=Count("participants")).order_by(
+        "id"
+    )
+    assert CappedPaginator(grouped, 2, cap=10).count == len(grouped) == 4  # grouped by pk alone: 2
+    by_budget = Application.objects.values("participants__budget").annotate(n=Count("id")).order_by("n")
+    assert CappedPaginator(by_budget, 2, cap=10).count == len(by_budget) == 4  # three budgets and none
+    assert CappedPaginator(per_participant[:3], 2, cap=10).count == 3
 
 
 def test_a_list_within_the_cap_is_counted_exactly_and_not_marked():
