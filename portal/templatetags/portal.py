@@ -43,13 +43,17 @@ def table_rows(context, rows) -> SafeString:
     return SafeString("".join(out))
 
 
+_OVERDUE = " text-danger fw-bold overdue"
+
+
 @register.simple_tag(takes_context=True)
 def deadline_cell(context, row) -> SafeString:
     """A list row's open deadlines (``row.open_deadlines``), each "what is due: local date", red when
-    past (``now`` of the context, else the time of the call), "(paused)" when paused; a dash when
-    there is none. Written in Python, the time zone and the translation looked up once per cell: as a
-    template included per row it cost 13–16 ms of an IP referrals page of fifty (bench, issue 10); a
-    test compares it with that template's markup."""
+    overdue (open and past ``now`` of the context, else the time of the call; a paused deadline is not
+    overdue, as ``Deadline.is_overdue`` says), "(paused)" when paused; a dash when there is none.
+    Written in Python, the time zone and the translation looked up once per cell: as a template
+    included per row it cost 13–16 ms of an IP referrals page of fifty (bench, issue 10); a test
+    compares it with that template's markup."""
     deadlines = row.open_deadlines
     if not deadlines:
         return SafeString('<span class="text-muted">—</span>')
@@ -58,7 +62,7 @@ def deadline_cell(context, row) -> SafeString:
     paused = " (" + escape(gettext("paused")) + ")"
     return SafeString(
         "".join(
-            f'<div class="small{" text-danger fw-bold overdue" if d.due_at < now else ""}">'
+            f'<div class="small{_OVERDUE if d.status == "open" and d.due_at < now else ""}">'
             f"{escape(d.label)}: {timezone.localtime(d.due_at, zone).date().isoformat()}"
             f"{paused if d.status == 'paused' else ''}</div>"
             for d in deadlines
