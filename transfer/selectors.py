@@ -138,6 +138,11 @@ def listing_search(qs: QuerySet[Listing], query: str) -> QuerySet[Listing]:
     return qs.filter(pk__in=Subquery(capped)).annotate(rank=ts_rank(tsq)).order_by("-rank", "-id")
 
 
+def _match_terms(listing: Listing) -> list[str]:
+    """The key terms a match tests: the listing's first twelve that make a query."""
+    return [t for t in listing.key_terms[:12] if search.tsquery_for(t)]
+
+
 def _match_parts(listing: Listing, candidates: QuerySet[Listing]) -> list[tuple[int, int, int, int, float]]:
     """``(pk, shared_terms, same_field, trl_fit, rank)`` of each of ``candidates`` against ``listing``:
     how many of the listing's key terms the candidate's words contain, whether the field is the same,
@@ -148,7 +153,7 @@ def _match_parts(listing: Listing, candidates: QuerySet[Listing]) -> list[tuple[
     kept apart from the outer query (OFFSET 0), and the thirteen tests read that copy: as annotations
     each test read the row's out-of-line tsvector from TOAST again (matches' SQL 23 → 15 ms, 31,000 →
     6,600 buffers, bench issue 10)."""
-    terms = [t for t in listing.key_terms[:12] if search.tsquery_for(t)]
+    terms = _match_terms(listing)
     tsq = search.terms_query(terms)
     inner = (
         candidates.order_by()
@@ -204,7 +209,7 @@ def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
     """For a demand, the supply listings that fit it best (and the reverse), ranked by shared key terms,
     text relevance, field and TRL; each carries ``score`` and ``reasons``."""
     other = ListingKind.SUPPLY if listing.kind == ListingKind.DEMAND else ListingKind.DEMAND
-    tsq = search.terms_query([t for t in listing.key_terms[:12] if search.tsquery_for(t)])
+    tsq = search.terms_query(_match_terms(listing))
     base = (
         visible(user, Listing.objects.all())
         .filter(kind=other, state__in=PUBLIC_STATES[:2])
