@@ -343,7 +343,7 @@ def _flow_list(request, filterset_class, qs, model, columns, name, template):
     page = paginate(request, qs)
     page.object_list = list(page.object_list)
     _attach_deadlines(page.object_list, model)
-    return render(request, template, {"filter": fs, "page": page, "now": timezone.now()})
+    return render(request, template, {"filter": fs, "page": page})
 
 
 @login_required

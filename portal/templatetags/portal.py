@@ -43,28 +43,23 @@ def table_rows(context, rows) -> SafeString:
     return SafeString("".join(out))
 
 
-_OVERDUE = " text-danger fw-bold overdue"
-
-
-@register.simple_tag(takes_context=True)
-def deadline_cell(context, row) -> SafeString:
+@register.simple_tag
+def deadline_cell(row) -> SafeString:
     """A list row's open deadlines (``row.open_deadlines``), each "what is due: local date", red when
-    overdue (open and past ``now`` of the context, else the time of the call; a paused deadline is not
-    overdue, as ``Deadline.is_overdue`` says), "(paused)" when paused; a dash when there is none.
-    Written in Python, the time zone and the translation looked up once per cell: as a template
-    included per row it cost 13–16 ms of an IP referrals page of fifty (bench, issue 10); a test
-    compares it with that template's markup."""
+    ``Deadline.is_overdue``, "(paused)" when paused; a dash when there is none. Written in Python, the
+    time zone and the translation looked up once per cell: as a template included per row it cost
+    13–16 ms of an IP referrals page of fifty (bench, issue 10); a test compares it with that
+    template's markup."""
     deadlines = row.open_deadlines
     if not deadlines:
         return SafeString('<span class="text-muted">—</span>')
-    now = context.get("now") or timezone.now()
     zone = timezone.get_current_timezone()
     paused = " (" + escape(gettext("paused")) + ")"
     return SafeString(
         "".join(
-            f'<div class="small{_OVERDUE if d.status == "open" and d.due_at < now else ""}">'
+            f'<div class="small{" text-danger fw-bold overdue" if d.is_overdue else ""}">'
             f"{escape(d.label)}: {timezone.localtime(d.due_at, zone).date().isoformat()}"
-            f"{paused if d.status == 'paused' else ''}</div>"
+            f"{paused if d.status == d.Status.PAUSED else ''}</div>"
             for d in deadlines
         )
     )
