@@ -111,3 +111,53 @@ def test_listing_search_caps_the_ranked_set(monkeypatch):
     from django.contrib.auth.models import AnonymousUser
 
     assert len(list(listing_search(listing_list(user=AnonymousUser()), "燃料电池"))) == 3
+
+
+def _ranked_listings(word: str, n: int = 6) -> list:
+    """``n`` listings containing ``word`` 1..n times, best ranked last created; alternate fields."""
+    return [
+        ListingFactory(
+            title=f"样品{i}",
+            description="，".join([f"{word}第{k}项" for k in range(i + 1)]),
+            field=TechField.NEW_MATERIALS if i % 2 else TechField.ADVANCED_MANUFACTURING,
+        )
+        for i in range(n)
+    ]
+
+
+def _best_first(word: str):
+    from django.contrib.auth.models import AnonymousUser
+
+    return listing_search(listing_list(user=AnonymousUser()), word)
+
+
+def test_a_slice_of_the_search_ranks_only_the_rows_it_shows_and_gives_the_same_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    listings = _ranked_listings("超导磁体")
+    everything = list(_best_first("超导磁体"))
+    assert everything == listings[::-1]  # more occurrences rank higher
+    with CaptureQueriesContext(connection) as ctx:
+        first, second = list(_best_first("超导磁体")[:2]), list(_best_first("超导磁体")[2:4])
+    assert [first, second] == [everything[:2], everything[2:4]]
+    # the capped matches are ranked where they are found, and only as many as the slice ends at are kept
+    assert "ORDER BY c.rank DESC, c.pk DESC LIMIT 2)" in ctx.captured_queries[0]["sql"]
+    assert "ORDER BY c.rank DESC, c.pk DESC LIMIT 4)" in ctx.captured_queries[1]["sql"]
+    assert _best_first("超导磁体").count() == 6
+    assert _best_first("超导磁体").first() == everything[0]
+
+
+def test_a_search_filtered_reversed_or_reordered_afterwards_still_sees_every_capped_match():
+    """Keeping only the best k matches is right only for the search's own order and filters: a filter
+    added later, another order or the reverse must see every capped match, as before."""
+    listings = _ranked_listings("超导磁体")
+    everything = list(_best_first("超导磁体"))
+    manufacturing = [x for x in everything if x.field == TechField.ADVANCED_MANUFACTURING]
+    assert manufacturing[0] != everything[0]  # the best two are of both fields
+    assert (
+        list(_best_first("超导磁体").filter(field=TechField.ADVANCED_MANUFACTURING)[:2]) == manufacturing[:2]
+    )
+    assert list(_best_first("超导磁体").reverse()[:2]) == everything[::-1][:2]
+    assert list(_best_first("超导磁体").order_by("id")[:2]) == listings[:2]
+    assert _best_first("超导磁体").last() == everything[-1]
