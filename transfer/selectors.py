@@ -155,9 +155,9 @@ class _BestRanked(Expression):
     matches again by its primary key and ranked it there, to show twenty: 500 index probes and row
     reads (Tianjin's supplies with 芯片, pgbench: 14.3 → 7.8–8.7 ms; 2–6 ms on the other words; bench
     issue 10). k is taken only when it leaves the result as it was: the query is ordered by this
-    rank, then the id, descending (as ``listing_search`` orders it), and filters by nothing the
-    capped matches were not filtered by. Otherwise (a count, another order, a filter added later)
-    every capped match is kept, as before."""
+    rank, then the id, descending (as ``listing_search`` orders it), has no window over its rows, and
+    filters by nothing the capped matches were not filtered by. Otherwise (a count, another order or
+    rank, a window, a filter added later) every capped match is kept, as before."""
 
     output_field = IntegerField()
 
@@ -181,7 +181,10 @@ class _BestRanked(Expression):
             or query.distinct
             or query.combinator
             or query.group_by is not None
-            or not isinstance(query.annotations.get("rank"), _TsRank)
+            or query.select_for_update
+            or query.annotations.get("rank") != self.capped.query.annotations["rank"]
+            # a window over the result (a count, a row number) must see every capped match
+            or any(getattr(a, "contains_over_clause", False) for a in query.annotations.values())
             or query.where.connector != AND
             or query.where.negated
         ):

@@ -1,6 +1,7 @@
 """Chinese full-text search: words from the middle of a description, filters with search, ranking."""
 
 import pytest
+from django.db.models import Count, Window
 
 from portal.search import tsquery_for
 from tests.factories import member
@@ -160,4 +161,17 @@ def test_a_search_filtered_reversed_or_reordered_afterwards_still_sees_every_cap
     )
     assert list(_best_first("超导磁体").reverse()[:2]) == everything[::-1][:2]
     assert list(_best_first("超导磁体").order_by("id")[:2]) == listings[:2]
+    assert list(_best_first("超导磁体").extra(order_by=["id"])[:2]) == listings[:2]
     assert _best_first("超导磁体").last() == everything[-1]
+    counted = _best_first("超导磁体").annotate(matches=Window(Count("id")))[:2]
+    assert [x.matches for x in counted] == [6, 6]
+
+
+def test_a_search_ranked_again_by_other_words_sees_every_capped_match():
+    from transfer.selectors import ts_rank
+
+    more = ListingFactory(description="超导磁体，超导磁体，超导磁体")
+    helium = ListingFactory(description="超导磁体用液氦")
+    assert list(_best_first("超导磁体")) == [more, helium]
+    again = _best_first("超导磁体").annotate(rank=ts_rank(tsquery_for("液氦")))
+    assert list(again[:1]) == [helium]
