@@ -151,7 +151,7 @@ def test_a_slice_of_the_search_ranks_only_the_rows_it_shows_and_gives_the_same_r
 
 def test_a_search_filtered_reversed_or_reordered_afterwards_still_sees_every_capped_match():
     """Keeping only the best k matches is right only for the search's own order and filters: a filter
-    added later, another order or the reverse must see every capped match, as before."""
+    added later, another order, the reverse or a window must see every capped match, as before."""
     listings = _ranked_listings("超导磁体")
     everything = list(_best_first("超导磁体"))
     manufacturing = [x for x in everything if x.field == TechField.ADVANCED_MANUFACTURING]
