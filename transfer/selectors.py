@@ -154,10 +154,11 @@ class _BestRanked(Expression):
     The matches are ranked where the index scan finds them. Before, the query read each of the capped
     matches again by its primary key and ranked it there, to show twenty: 500 index probes and row
     reads (the endpoint's SQL for Tianjin's supplies with 芯片, pgbench: 12.7–15.5 → 10.2–10.9 ms;
-    2–5 ms less on the other words measured; bench issue 10). k is taken only when it leaves the result as it was: the query is ordered by this
-    rank, then the id, descending (as ``listing_search`` orders it), has no window over its rows, and
-    filters by nothing the capped matches were not filtered by. Otherwise (a count, another order or
-    rank, a window, a filter added later) every capped match is kept, as before."""
+    2–5 ms less on the other words measured; bench issue 10). k is taken only when it leaves the
+    result as it was: the query is ordered by this rank, then the id, descending (as
+    ``listing_search`` orders it), has no window over its rows, and filters by nothing the capped
+    matches were not filtered by. Otherwise (a count, another order or rank, a window, a filter added
+    later) every capped match is kept, as before."""
 
     output_field = IntegerField()
 
