@@ -175,3 +175,29 @@ def test_a_search_ranked_again_by_other_words_sees_every_capped_match():
     assert list(_best_first("超导磁体")) == [more, helium]
     again = _best_first("超导磁体").annotate(rank=ts_rank(tsquery_for("液氦")))
     assert list(again[:1]) == [helium]
+
+
+def _toast_chunks() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'transfer_listing'")
+        (toast,) = cur.fetchone()
+        cur.execute(f"SELECT count(*) FROM {toast}")  # noqa: S608 - a catalog name, not input
+        return cur.fetchone()[0]
+
+
+def test_a_listings_words_are_kept_in_its_row_where_the_search_reads_them():
+    """The words of a listing of a usual length (here 3 kB of them, more than PostgreSQL keeps in a row
+    by default) are stored in the row, with its title and description, not in the TOAST relation: the
+    search reads the words of every candidate it checks (migration 0007, bench issue 10)."""
+    from django.db import connection
+
+    before = _toast_chunks()
+    # 300 different characters: about 300 bigrams, words that do not compress
+    listing = ListingFactory(description="".join(chr(0x4E00 + 7 * i) for i in range(300)))
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_column_size(search_vector) FROM transfer_listing WHERE id = %s", [listing.pk])
+        assert cur.fetchone()[0] > 2100
+    assert _toast_chunks() == before
+    assert _search(chr(0x4E00 + 7 * 150) + chr(0x4E00 + 7 * 151)) == [listing]
