@@ -247,7 +247,10 @@ def _match_parts(listing: Listing, candidates: QuerySet[Listing]) -> list[tuple[
 
 class _ReadOnce(Func):
     """A tsvector as a value of its own (a concatenation with the empty vector): a column read through
-    it is taken out of TOAST once, where each reference to the column reads it again."""
+    it is taken out of TOAST once, where each reference to the column reads it again. Since migration
+    0007 a listing's words are written into its row, where a reference reads no TOAST; rows stored
+    before it keep theirs out of line until the table is rewritten, and for them this still counts
+    (not measured again on rows written in line)."""
 
     template = "(%(expressions)s || ''::tsvector)"
     output_field = search.TsVectorField()

@@ -15,10 +15,13 @@ GB of rows (a page holds one or two listings).
   description of a usual listing stay in the row too, rather than each being pushed out to make room for
   the words.
 
-Both apply to rows written from now on. Rows already stored keep their words out of line until rewritten:
-each listing on its next edit (its words are rewritten then), or every row at once with
-``VACUUM FULL transfer_listing`` in a maintenance window (it locks the table; a million listings took
-three and a half minutes on the benchmark machine, its indexes rebuilt), then
+Both apply to rows written from now on. Rows already stored keep their words out of line until their
+words are written again: a draft's on its next edit (``refresh_search``); a published listing's words
+are not rewritten by its workflow steps (an UPDATE that leaves a value alone keeps it where it is), so
+the public listings, the ones the search reads, move only when the table is rewritten:
+``VACUUM FULL transfer_listing`` in a maintenance window (it locks the table and needs free disk for a
+full copy; a million listings took three and a half minutes on the benchmark machine, its indexes
+rebuilt), then
 ``VACUUM (ANALYZE) transfer_listing`` (13 s): VACUUM FULL leaves the visibility map empty, and until it is
 filled the index-only counts of the listings page read every row (the page's throughput halved).
 """
