@@ -92,33 +92,51 @@ def ts_rank(query: str) -> _TsRank:
     return _TsRank(F("search_vector"), query)
 
 
+# The planner's settings for a search (``index_first``), each with why.
+_SEARCH_PLANNER = {
+    # the planner does not see the cost of reading each row's words, and may scan a million rows for a
+    # common word (PERFORMANCE.md: 6.1 s against 0.75 s)
+    "enable_seqscan": "off",
+    # random page reads costed as on a cached or SSD-backed server (4.0 is for spinning disks): a very
+    # common word is read through the province's B-tree, stopping at the cap, not through the word's
+    # whole posting list from the GIN index (芯片 in Tianjin: 45 → 4 ms; bench issue 10)
+    "random_page_cost": "1.1",
+    # a GIN bitmap scan builds the whole bitmap of a word's matches before the cap applies, at about
+    # 0.5 µs a match: 132,487 for 光刻 unfiltered, 50–70 ms. Costed at 0.005 a match, the planner chose
+    # it for a word in one listing of eight; at 0.015 it scans the B-tree and stops at the cap (光刻:
+    # 49–70 → 4–6 ms), and still takes the GIN index for rarer words and phrases (疫苗, 碳捕集, the
+    # 4-character words: unchanged). 0.01 left 光刻 on the bitmap; 0.03 put 碳捕集 on the B-tree
+    # (3.7 → 34 ms). Measured with the endpoint's SQL over a million listings, bench issue 10.
+    "cpu_index_tuple_cost": "0.015",
+}
+
+
 @contextmanager
 def index_first():
-    """Within the block, PostgreSQL prefers the GIN index over a sequential scan: the planner does not
-    see the cost of reading out-of-line tsvectors and may scan a million rows for a common word
-    (PERFORMANCE.md: 6.1 s against 0.75 s). Random page reads are costed as on a cached or SSD-backed
-    server (the default 4.0 is for spinning disks): with it the planner reads a very common word through
-    the province's B-tree and stops at the cap, instead of the word's whole posting list from the GIN
-    index (芯片 in Tianjin: 45 → 4 ms; bench issue 10). Evaluate the search queryset inside the block.
+    """Within the block, PostgreSQL plans the search as ``_SEARCH_PLANNER`` says: the GIN index rather
+    than a sequential scan, and a B-tree read that stops at the cap rather than a GIN bitmap of a
+    common word's every match. Evaluate the search queryset inside the block.
 
     The settings are transaction-local: when the block is its own transaction its commit ends them;
     inside an enclosing one they would outlive the block, so the values found are put back when it
     ends (a block left by an error is rolled back to its savepoint, which undoes them too)."""
     nested = connection.in_atomic_block
+    names = list(_SEARCH_PLANNER)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_setting('enable_seqscan'), current_setting('random_page_cost'),"
-                " set_config('enable_seqscan', 'off', true), set_config('random_page_cost', '1.1', true)"
+                "SELECT "
+                + ", ".join(["current_setting(%s)"] * len(names) + ["set_config(%s, %s, true)"] * len(names)),
+                [*names, *(x for name in names for x in (name, _SEARCH_PLANNER[name]))],
             )
-            seqscan, page_cost = cursor.fetchone()[:2]
+            found = cursor.fetchone()[: len(names)]
         yield
         if not nested:
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('enable_seqscan', %s, true), set_config('random_page_cost', %s, true)",
-                [seqscan, page_cost],
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                [x for name, value in zip(names, found, strict=True) for x in (name, value)],
             )
 
 

@@ -10,7 +10,10 @@ pytestmark = pytest.mark.django_db
 
 def _settings():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('random_page_cost')")
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('random_page_cost'),"
+            " current_setting('cpu_index_tuple_cost')"
+        )
         return cursor.fetchone()
 
 
@@ -18,7 +21,7 @@ def test_the_planner_settings_hold_inside_the_block_and_are_put_back_after_it():
     with transaction.atomic():  # as a service or a test would enclose it
         before = _settings()
         with index_first():
-            assert _settings() == ("off", "1.1")
+            assert _settings() == ("off", "1.1", "0.015")
         assert _settings() == before
 
 
