@@ -637,16 +637,13 @@ def search_exactness(words: list[str]) -> list[dict]:
 def explain_search(word: str) -> str:
     """EXPLAIN ANALYZE of the search endpoint's query (anonymous, supply, Tianjin, top 20)."""
     from django.contrib.auth.models import AnonymousUser
-    from django.db import connection, transaction
 
-    from transfer.selectors import listing_list, listing_search
+    from transfer.selectors import index_first, listing_list, listing_search
 
     qs = listing_search(listing_list(user=AnonymousUser()).filter(kind="supply", province_id="120000"), word)[
         :20
     ]
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL enable_seqscan = off")
+    with index_first():  # the planner's settings the endpoint runs under
         return qs.explain(analyze=True, buffers=True)
 
 

@@ -102,11 +102,13 @@ _SEARCH_PLANNER = {
     # whole posting list from the GIN index (芯片 in Tianjin: 45 → 4 ms; bench issue 10)
     "random_page_cost": "1.1",
     # a GIN bitmap scan builds the whole bitmap of a word's matches before the cap applies, at about
-    # 0.5 µs a match: 132,487 for 光刻 unfiltered, 50–70 ms. Costed at 0.005 a match, the planner chose
+    # 0.5 µs a match: 132,487 for 光刻 unfiltered, 49–70 ms. Costed at 0.005 a match, the planner chose
     # it for a word in one listing of eight; at 0.015 it scans the B-tree and stops at the cap (光刻:
     # 49–70 → 4–6 ms), and still takes the GIN index for rarer words and phrases (疫苗, 碳捕集, the
-    # 4-character words: unchanged). 0.01 left 光刻 on the bitmap; 0.03 put 碳捕集 on the B-tree
-    # (3.7 → 34 ms). Measured with the endpoint's SQL over a million listings, bench issue 10.
+    # 4-character words: within noise). 0.01 left 光刻 on the bitmap, 0.02 gave the same plans as
+    # 0.015, 0.03 put 碳捕集 on the B-tree (3.7 → 34 ms). 隔膜 (one listing of nine) stays on its
+    # bitmap, 28 ms, where the B-tree would take about 16: the cost that moves it moves 碳捕集 too.
+    # Measured with the endpoint's SQL over a million listings, bench issue 10.
     "cpu_index_tuple_cost": "0.015",
 }
 

@@ -31,3 +31,11 @@ def test_a_block_left_by_an_error_leaves_the_settings_as_they_were():
         with pytest.raises(RuntimeError), index_first():
             raise RuntimeError("the search failed")
         assert _settings() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_is_its_own_transaction_ends_the_settings_with_its_commit():
+    before = _settings()
+    with index_first():
+        assert _settings() == ("off", "1.1", "0.015")
+    assert _settings() == before
