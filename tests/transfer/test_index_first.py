@@ -33,8 +33,9 @@ def test_a_block_left_by_an_error_leaves_the_settings_as_they_were():
         assert _settings() == before
 
 
-# serialized_rollback as every transactional test here: a plain one's flush re-creates the content
-# types, which the next serialized test then loads again (a duplicate key at its setup)
+# serialized_rollback, as the other transactional tests have (directly or through the celery_worker
+# fixture): a plain one's flush re-creates the content types, which the next serialized test then
+# loads again (a duplicate key at its setup)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_block_that_is_its_own_transaction_ends_the_settings_with_its_commit():
     before = _settings()
