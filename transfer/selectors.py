@@ -114,14 +114,19 @@ _SEARCH_PLANNER = {
 
 
 @contextmanager
-def index_first():
+def index_first(active: bool = True):
     """Within the block, PostgreSQL plans the search as ``_SEARCH_PLANNER`` says: the GIN index rather
     than a sequential scan, and a B-tree read that stops at the cap rather than a GIN bitmap of a
-    common word's every match. Evaluate the search queryset inside the block.
+    common word's every match. Evaluate the search queryset inside the block: every read of a search
+    (the API's search and list, the page and its export) does. ``active=False`` (no words to find)
+    leaves the planner alone, so a view reads its list the same way searching or not.
 
     The settings are transaction-local: when the block is its own transaction its commit ends them;
     inside an enclosing one they would outlive the block, so the values found are put back when it
     ends (a block left by an error is rolled back to its savepoint, which undoes them too)."""
+    if not active:
+        yield
+        return
     nested = connection.in_atomic_block
     names = list(_SEARCH_PLANNER)
     with transaction.atomic():

@@ -64,6 +64,7 @@ def home(request):
     """Public browsing and search of published listings (plus one's own and, for officials, those to review)."""
     filterset = ListingFilterSet(request.GET or None, queryset=selectors.listing_list(user=request.user))
     qs = filterset.qs
+    searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
     if request.GET.get("export") == "xlsx" and _filter_status(filterset) == 200:
         if not request.user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.get_full_path()}")
@@ -80,16 +81,14 @@ def home(request):
             (_("State"), lambda x: x.get_state_display()),
             (_("Expires on"), lambda x: x.expires_on),
         ]
+        with selectors.index_first(active=searching):
+            rows = list(qs[:10000])
         return xlsx_response(
-            "transfer-listings", cols, qs[:10000], actor=request.user, description=request.GET.urlencode()
+            "transfer-listings", cols, rows, actor=request.user, description=request.GET.urlencode()
         )
-    searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
-    if searching:
-        with selectors.index_first():
-            page = paginate(request, qs, per_page=20)
-            page.object_list = list(page.object_list)
-    else:
+    with selectors.index_first(active=searching):
         page = paginate(request, qs, per_page=20)
+        page.object_list = list(page.object_list)
     return render(
         request,
         "transfer/home.html",

@@ -1,4 +1,5 @@
-"""``index_first()`` changes the planner's settings for the search only, also inside a transaction."""
+"""``index_first()`` changes the planner's settings for the search only, also inside a transaction, and every
+read of a search (API search and list, the page and its export) runs under them."""
 
 import pytest
 from django.db import connection, transaction
@@ -42,3 +43,44 @@ def test_a_block_that_is_its_own_transaction_ends_the_settings_with_its_commit()
     with index_first():
         assert _settings() == ("off", "1.1", "0.015")
     assert _settings() == before
+
+
+def _reads_outside_the_search_settings(captured) -> list[str]:
+    """The captured queries that match words (``@@``) while the search's settings are not in force:
+    each ``index_first`` block sets them with one ``set_config`` query and, inside a transaction, puts
+    them back with another, so a word query is inside a block after an odd number of those."""
+    outside, blocks = [], 0
+    for query in captured:
+        sql = query["sql"]
+        if "set_config('enable_seqscan'" in sql:
+            blocks += 1
+        elif "@@" in sql and blocks % 2 == 0:
+            outside.append(sql)
+    return outside
+
+
+@pytest.mark.parametrize(
+    "path, signed_in",
+    [
+        ("/api/v1/transfer/listings/search/?q=巡检", False),
+        ("/api/v1/transfer/listings/?q=巡检", False),
+        ("/transfer/?q=巡检", False),
+        ("/transfer/?q=巡检&export=xlsx", True),
+    ],
+    ids=["api search", "api list", "page", "page export"],
+)
+def test_every_read_of_a_search_runs_under_the_search_planner_settings(client, path, signed_in):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import member
+
+    from .factories import ListingFactory
+
+    ListingFactory(title="无人机巡检", description="电力线路无人机巡检系统")
+    if signed_in:
+        client.force_login(member("110000"))
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(path)
+    assert resp.status_code == 200
+    assert any("@@" in q["sql"] for q in ctx.captured_queries)  # the words were looked up
+    assert _reads_outside_the_search_settings(ctx.captured_queries) == []

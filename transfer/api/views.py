@@ -113,10 +113,8 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
         return qs
 
     def list(self, request, *args, **kwargs):
-        if (request.query_params.get("q") or "").strip():
-            with selectors.index_first():
-                return super().list(request, *args, **kwargs)
-        return super().list(request, *args, **kwargs)
+        with selectors.index_first(active=bool((request.query_params.get("q") or "").strip())):
+            return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
