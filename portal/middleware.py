@@ -34,11 +34,14 @@ log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
-    # Behind the production proxy the address comes from X-Forwarded-For's first hop, set by our proxy.
+    """The client's address: the connection's; behind the production proxy (``SECURE_PROXY_SSL_HEADER``
+    set), the last hop of X-Forwarded-For, the address our proxy saw. The hops before it are what the
+    client sent: a proxy that appends (nginx's ``$proxy_add_x_forwarded_for``) keeps them, and taking
+    the first would let a client name any address it likes to the audit trail and the rate limits."""
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
 
 
@@ -184,15 +187,10 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-def _parse_rate(rate: str) -> tuple[int, int]:
-    count, period = rate.split("/")
-    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0]]
-
-
 class PublicPageThrottleMiddleware:
     """The public pages anyone may open without signing in (``settings.PUBLIC_PAGE_THROTTLES``: URL name →
-    the API's throttle scope) get the same per-address rate as their API: the N+1-th request within the
-    window answers 429 with Retry-After. Counted in the shared cache, so every web process agrees."""
+    the API's throttle scope) count in their API's scope (portal.throttling: one count per client for
+    page and API): over the rate, 429 with Retry-After."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -201,25 +199,13 @@ class PublicPageThrottleMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.core.cache import cache
+        from .throttling import take
 
         match = getattr(request, "resolver_match", None)
         scope = getattr(settings, "PUBLIC_PAGE_THROTTLES", {}).get(match.view_name if match else "")
-        rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope or "")
-        if not rate:
+        wait = take(scope, request) if scope else None
+        if wait is None:
             return None
-        limit, period = _parse_rate(rate)
-        window = int(time.time() // period)
-        key = f"page-throttle:{scope}:{client_ip(request)}:{window}"
-        cache.add(key, 0, period + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, period + 5)
-            count = 1
-        if count <= limit:
-            return None
-        retry = str(int(period - time.time() % period) + 1)
         response = TemplateResponse(
             request,
             "429.html",
@@ -227,5 +213,5 @@ class PublicPageThrottleMiddleware:
             status=429,
         )
         response.render()
-        response["Retry-After"] = retry
+        response["Retry-After"] = str(wait)
         return response

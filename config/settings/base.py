@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
 # defined here so the per-row check is a cached settings read, not a failed look-up.
 API_CHECK_REPRESENTATION = False
 
-# The public pages get their API's rate per client address (portal.middleware.PublicPageThrottleMiddleware).
+# The public pages count in their API's throttle scope, one count per client for both (portal.throttling).
 PUBLIC_PAGE_THROTTLES = {"transfer:home": "public_search", "talent:verify": "certificate_verification"}
 
 SPECTACULAR_SETTINGS = {

@@ -8,10 +8,10 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from portal.api.errors import error_body
 from portal.api.viewsets import PortalReadOnlyViewSet, PortalViewSet, TransitionMixin
+from portal.throttling import ScopeThrottle
 
 from .. import selectors, services
 from ..filters import AppointmentFilterSet, RecognitionRequestFilterSet, RegistryEntryFilterSet
@@ -114,7 +114,7 @@ class CertificateViewSet(PortalReadOnlyViewSet):
         detail=False,
         methods=["get", "post"],
         permission_classes=[AllowAny],
-        throttle_classes=[ScopedRateThrottle],
+        throttle_classes=[ScopeThrottle],
         pagination_class=None,
     )
     def verify(self, request):

@@ -1,21 +1,21 @@
 """Rate limits: sign-in (django-axes, see test_authentication), the public listing search and the public
-certificate verification, API and page alike: the N+1-th request within the window answers 429."""
+certificate verification, API and page alike and counted together (portal.throttling): the N+1-th
+request of a client within the window answers 429, whatever forwarded address it sends."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
-from portal.middleware import _parse_rate
+from portal.throttling import rate_of
 
 pytestmark = pytest.mark.django_db
 
 
 def limit(scope: str) -> int:
-    return int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")[0])
+    return rate_of(scope)[0]
 
 
 def hammer(get, n: int) -> list[int]:
@@ -23,10 +23,10 @@ def hammer(get, n: int) -> list[int]:
 
 
 def within_one_window(scope: str) -> None:
-    """The pages count in fixed windows (portal.middleware.PublicPageThrottleMiddleware): requests
-    that straddle a window's end are counted in two, so wait for the next window when less than ten
-    seconds of this one are left (the N+1 requests take a second or two)."""
-    period = _parse_rate(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope])[1]
+    """The counts are per fixed window (portal.throttling): requests that straddle a window's end are
+    counted in two, so wait for the next window when less than ten seconds of this one are left (the
+    N+1 requests take a second or two)."""
+    period = rate_of(scope)[1]
     left = period - time.time() % period
     if left < 10:
         time.sleep(left + 0.05)
@@ -34,6 +34,7 @@ def within_one_window(scope: str) -> None:
 
 def test_public_listing_search_api():
     n = limit("public_search")
+    within_one_window("public_search")
     api = APIClient()
     codes = hammer(lambda: api.get("/api/v1/transfer/listings/search/", {"q": "电池"}), n + 1)
     assert set(codes[:n]) == {200} and codes[n] == 429
@@ -53,6 +54,7 @@ def test_public_listing_search_page(client):
 
 def test_certificate_verification_api():
     n = limit("certificate_verification")
+    within_one_window("certificate_verification")
     api = APIClient()
     codes = hammer(
         lambda: api.get("/api/v1/talent/certificates/verify/", {"code": "JJJ-NOSUCHCODE00"}), n + 1
@@ -68,3 +70,54 @@ def test_certificate_verification_page(client):
     within_one_window("certificate_verification")
     codes = hammer(lambda: client.get("/talent/verify/", {"code": "JJJ-NOSUCHCODE00"}), n + 1)
     assert set(codes[:n]) == {404} and codes[n] == 429
+
+
+def test_a_made_up_forwarded_address_per_request_is_still_counted_as_the_client():
+    n = limit("public_search")
+    within_one_window("public_search")
+    api = APIClient()
+    codes = [
+        api.get(
+            "/api/v1/transfer/listings/search/",
+            {"q": "电池"},
+            HTTP_X_FORWARDED_FOR=f"10.9.{i // 250}.{i % 250}",
+        ).status_code
+        for i in range(n + 1)
+    ]
+    assert set(codes[:n]) == {200} and codes[n] == 429
+
+
+def test_the_page_and_the_api_take_from_one_count(client):
+    n = limit("certificate_verification")
+    within_one_window("certificate_verification")
+    half = n // 2
+    page = hammer(lambda: client.get("/talent/verify/", {"code": "JJJ-NOSUCHCODE00"}), half)
+    api = hammer(
+        lambda: APIClient().get("/api/v1/talent/certificates/verify/", {"code": "JJJ-NOSUCHCODE00"}),
+        n - half + 1,
+    )
+    assert set(page) == {404} and set(api[:-1]) == {404} and api[-1] == 429
+
+
+def test_a_signed_in_user_is_counted_apart_from_others_at_the_same_address(client):
+    from tests.factories import member
+
+    n = limit("certificate_verification")
+    within_one_window("certificate_verification")
+    hammer(lambda: APIClient().get("/api/v1/talent/certificates/verify/", {"code": "JJJ-X"}), n + 1)
+    assert APIClient().get("/api/v1/talent/certificates/verify/", {"code": "JJJ-X"}).status_code == 429
+    client.force_login(member("110000"))
+    assert client.get("/talent/verify/", {"code": "JJJ-NOSUCHCODE00"}).status_code == 404
+
+
+def test_behind_the_proxy_the_client_is_the_address_the_proxy_saw(rf, settings):
+    from portal.middleware import client_ip
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # the proxy appended the address it saw to what the client sent
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    assert client_ip(request) == "203.0.113.9"
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="10.0.0.2")) == "203.0.113.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
+    settings.SECURE_PROXY_SSL_HEADER = None  # no proxy: a forwarded header is the client's own words
+    assert client_ip(request) == "10.0.0.2"

@@ -7,7 +7,6 @@ from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from portal.api.permissions import PublicReadPermission
 from portal.api.viewsets import (
@@ -19,6 +18,7 @@ from portal.api.viewsets import (
 from portal.exceptions import ValidationError
 from portal.models import Organization, Region
 from portal.selectors import as_rows, lookup
+from portal.throttling import ScopeThrottle
 
 from .. import selectors, services
 from ..filters import (
@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 
-class PublicSearchThrottle(AnonRateThrottle):
-    """Anonymous searches per client address (the rate is settings' ``public_search``)."""
+class PublicSearchThrottle(ScopeThrottle):
+    """Searches per client (the rate is settings' ``public_search``; the listings page counts in it too)."""
 
     scope = "public_search"
 
