@@ -34,14 +34,17 @@ log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
-    """The client's address: the connection's; behind the production proxy (``SECURE_PROXY_SSL_HEADER``
-    set), the last hop of X-Forwarded-For, the address our proxy saw. The hops before it are what the
-    client sent: a proxy that appends (nginx's ``$proxy_add_x_forwarded_for``) keeps them, and taking
-    the first would let a client name any address it likes to the audit trail and the rate limits."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
+    """The client's address. With ``TRUSTED_PROXY_COUNT`` proxies in front (production: 1), each of which
+    appends the address it saw to X-Forwarded-For (nginx's ``$proxy_add_x_forwarded_for``), the hop that
+    many from the right, the one our outermost proxy saw; the hops left of it are what the client sent, and
+    taking one of them would let a client name any address it likes to the audit trail and the rate
+    limits. Without proxies, or when the header has fewer hops than proxies (a request that did not come
+    through them), the connection's address."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if proxies else ""
+    hops = [hop.strip() for hop in forwarded.split(",")] if forwarded.strip() else []
+    if proxies and len(hops) >= proxies and hops[-proxies]:
+        return hops[-proxies]
     return request.META.get("REMOTE_ADDR")
 
 

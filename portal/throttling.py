@@ -6,18 +6,25 @@ client is the signed-in user, else the address ``portal.middleware.client_ip`` g
 audit trail records). DRF's own throttles took the address from whatever ``X-Forwarded-For`` the client
 sent, so a new made-up address per request was never limited; and they keep each client's request
 times as one cache value, read and written back, so concurrent requests lost counts. Here the count is
-one atomic increment in the shared cache per fixed window, so every web process agrees.
+one atomic increment in the shared cache per fixed window, so every web process agrees. When the cache
+is down the request is served and the error logged: the rate limits protect the portal, they are not
+worth refusing every visitor for.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
 __all__ = ["parse_rate", "rate_of", "take", "ScopeThrottle"]
+
+log = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -53,24 +60,34 @@ def take(scope: str, request) -> int | None:
     limit, period = rate
     now = time.time()
     key = f"throttle:{scope}:{_client(request)}:{int(now // period)}"
-    cache.add(key, 0, period + 5)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, period + 5)
-        count = 1
+        cache.add(key, 0, period + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, period + 5)
+            count = 1
+    except (RedisError, OSError):  # the cache is down: serve the request rather than fail it, and say so
+        log.exception("rate limit %s not counted: the cache is unavailable", scope)
+        return None
     if count <= limit:
         return None
     return int(period - now % period) + 1
 
 
 class ScopeThrottle(BaseThrottle):
-    """The API's throttle: the view's ``throttle_scope``, or the class's ``scope``."""
+    """The API's throttle: the class's ``scope``, else the view's ``throttle_scope``. A scope with no
+    rate in the settings is a configuration error (as DRF's scoped throttle has it), not a silent
+    absence of the limit."""
 
     scope: str = ""
+    _wait: int | None = None
 
     def allow_request(self, request, view) -> bool:
-        self._wait = take(getattr(view, "throttle_scope", None) or self.scope, request)
+        scope = self.scope or getattr(view, "throttle_scope", "")
+        if rate_of(scope) is None:
+            raise ImproperlyConfigured(f"No rate for the throttle scope {scope!r} in DEFAULT_THROTTLE_RATES.")
+        self._wait = take(scope, request)
         return self._wait is None
 
     def wait(self) -> int | None:

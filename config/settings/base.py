@@ -275,6 +275,8 @@ REST_FRAMEWORK = {
 API_CHECK_REPRESENTATION = False
 
 # The public pages count in their API's throttle scope, one count per client for both (portal.throttling).
+# No proxy in front in development: the client is the connection's address (production sets it).
+TRUSTED_PROXY_COUNT = 0
 PUBLIC_PAGE_THROTTLES = {"transfer:home": "public_search", "talent:verify": "certificate_verification"}
 
 SPECTACULAR_SETTINGS = {

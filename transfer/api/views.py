@@ -112,6 +112,12 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
             qs = as_rows(qs, columns=columns, names=LIST_NAMES)
         return qs
 
+    def get_throttles(self):
+        # the list's ``q`` looks words up as the search does: the same count (portal.throttling)
+        if self.action == "list" and (self.request.query_params.get("q") or "").strip():
+            return [PublicSearchThrottle()]
+        return super().get_throttles()
+
     def list(self, request, *args, **kwargs):
         with selectors.index_first(active=bool((request.query_params.get("q") or "").strip())):
             return super().list(request, *args, **kwargs)
