@@ -212,7 +212,7 @@ class PublicPageThrottleMiddleware:
         response = TemplateResponse(
             request,
             "429.html",
-            {"message": _("Too many requests from your address. Please wait a moment and try again.")},
+            {"message": _("Too many requests. Please wait a moment and try again.")},
             status=429,
         )
         response.render()

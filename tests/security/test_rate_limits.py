@@ -50,6 +50,7 @@ def test_public_listing_search_page(client):
     assert set(codes[:n]) == {200} and codes[n] == 429
     last = client.get("/transfer/")
     assert last.status_code == 429 and int(last["Retry-After"]) > 0
+    assert "请求过于频繁" in client.get("/transfer/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
 
 def test_certificate_verification_api():
