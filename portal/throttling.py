@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
+from .middleware import client_ip
+
 __all__ = ["parse_rate", "rate_of", "take", "ScopeThrottle"]
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ def rate_of(scope: str) -> tuple[int, int] | None:
 
 
 def _client(request) -> str:
-    from .middleware import client_ip
-
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"

@@ -94,8 +94,11 @@ def ts_rank(query: str) -> _TsRank:
 
 # The planner's settings for a search (``index_first``), each with why.
 _SEARCH_PLANNER = {
-    # the planner does not see the cost of reading each row's words, and may scan a million rows for a
-    # common word (PERFORMANCE.md: 6.1 s against 0.75 s)
+    # a sequential scan stops at the cap only if a word's matches are spread through the table: one
+    # found only in recent listings (a new term) is read through every row first, 4.2 s over a million
+    # listings, where the GIN bitmap takes about 250 ms at worst (PERFORMANCE.md measured 6.1 s against
+    # 0.75 s before the words were kept in the row). The price: a signed-in user's unfiltered search of
+    # a common word builds that bitmap (117–176 ms; bench/README.md, the ninth session's block)
     "enable_seqscan": "off",
     # random page reads costed as on a cached or SSD-backed server (4.0 is for spinning disks): a very
     # common word is read through the province's B-tree, stopping at the cap, not through the word's
