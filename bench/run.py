@@ -114,6 +114,15 @@ def endpoints(fx: dict) -> list[Endpoint]:
             sized="limit",
             target_p95_ms=100.0,
         ),
+        Endpoint(
+            "search 2-char, no filter, signed in",
+            "search",
+            "official",
+            [f"/api/v1/transfer/listings/search/?q={w}&limit=20" for w in q2],
+            sized="limit",
+            target_p95_ms=100.0,
+            notes="a Tianjin official sees the public listings, the region's others but drafts, its own",
+        ),
         Endpoint("listing detail", "detail", None, [f"/api/v1/transfer/listings/{i}/" for i in ids]),
         Endpoint(
             "matches for a demand",

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Expression, Q, QuerySet
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND
 from django.utils.translation import gettext as _
 
 from .exceptions import PermissionDenied
@@ -21,6 +23,8 @@ __all__ = [
     "Decision",
     "ALLOW",
     "Policy",
+    "Scope",
+    "split_scope",
     "register",
     "policy_for",
     "visible",
@@ -64,6 +68,65 @@ class Policy:
             visible_ = self.scope(user, self.model._default_manager.filter(pk=obj.pk), action).exists()
             return ALLOW if visible_ else deny(_("You may not see this record."))
         return deny(_("You may not do this."))
+
+
+class Scope(Expression):
+    """A policy's scope given as disjoint parts whose union it is, in the order a capped read should take
+    them (one's own unpublished rows, the public ones, the others of one's region):
+    ``queryset.filter(Scope(*parts))`` filters as their OR. PostgreSQL reads an OR of several columns
+    through no index that stops early: a search's first SEARCH_CAP matches built the bitmap of a
+    common word's every match instead (105 ms for an official's 芯片; bench issue 10). ``split_scope``
+    gives such a read one queryset per part, each read through its own index."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, *parts: Q):
+        if not parts:
+            raise ValueError("a Scope needs at least one part; use queryset.none() for no rows")
+        super().__init__()
+        self.parts = parts
+        self.either = None
+
+    def get_source_expressions(self):
+        return [] if self.either is None else [self.either]
+
+    def set_source_expressions(self, exprs):
+        (self.either,) = exprs or (None,)
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        # resolved again when its query is used as a subquery: then against the outer query
+        either = Q(*self.parts, _connector=Q.OR) if self.either is None else self.either
+        resolved = self.copy()
+        resolved.either = either.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        return compiler.compile(self.either)
+
+
+def split_scope(queryset: QuerySet) -> list[QuerySet]:
+    """``queryset`` once per part of the ``Scope`` it is filtered by, every other filter kept: their
+    union is ``queryset``. ``[queryset]`` when it has no scope of several parts."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return [queryset]
+    position, scope = next(
+        (
+            (position, condition.lhs)
+            for position, condition in enumerate(where.children)
+            if isinstance(condition, Exact) and isinstance(condition.lhs, Scope) and condition.rhs is True
+        ),
+        (None, None),
+    )
+    if scope is None or len(scope.parts) < 2:
+        return [queryset]
+    split = []
+    for part in scope.parts:
+        unscoped = queryset.all()  # a clone: its conditions are copies
+        del unscoped.query.where.children[position]
+        split.append(unscoped.filter(part))
+    return split
 
 
 _registry: dict[type[models.Model], Policy] = {}

@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.models import Role
-from portal.permissions import ALLOW, Policy, deny, is_platform_admin, official_province_id, register
+from portal.permissions import ALLOW, Policy, Scope, deny, is_platform_admin, official_province_id, register
 
 from .models import (
     PUBLIC_STATES,
+    UNPUBLISHED_STATES,
     Base,
     Deal,
     Listing,
@@ -37,6 +38,9 @@ __all__ = [
     "sees_contact",
 ]
 
+# Listings seen only by their owner and the officials of their province, who see all but drafts.
+REGION_ONLY_STATES = tuple(s for s in UNPUBLISHED_STATES if s != ListingState.DRAFT)
+
 PUBLISHER_ROLES = (Role.ENTERPRISE_MEMBER, Role.PROVIDER_MEMBER, Role.PARTNER_SYSTEM)
 
 
@@ -58,18 +62,26 @@ class ListingPolicy(Policy):
     model = Listing
 
     def scope(self, user, queryset, action="view"):
+        # Disjoint parts, in the order a search takes its capped matches from them (Scope): one's own
+        # unpublished listings, the public ones, then the others of one's region. The unpublished ones
+        # have their own words' index (transfer_listing_unpublished_search).
         public = Q(state__in=PUBLIC_STATES)
         if not user.is_authenticated:
             return queryset.filter(public) if action == "view" else queryset.none()
         if is_platform_admin(user):
             return queryset
-        q = Q(owner_id=user.organization_id) if user.organization_id else Q(pk__in=[])
+        parts, others = [], Q()
+        if user.organization_id:
+            mine = Q(owner_id=user.organization_id)
+            parts.append(mine & Q(state__in=UNPUBLISHED_STATES) if action == "view" else mine)
+            others = ~mine
+        if action == "view":
+            parts.append(public)
         province = official_province_id(user)
         if province:
-            q |= Q(province_id=province) & ~Q(state=ListingState.DRAFT)
-        if action == "view":
-            q |= public
-        return queryset.filter(q)
+            states = REGION_ONLY_STATES if action == "view" else (*REGION_ONLY_STATES, *PUBLIC_STATES)
+            parts.append(Q(province_id=province, state__in=states) & others)
+        return queryset.filter(Scope(*parts)) if parts else queryset.none()
 
     def can(self, user, action, obj):
         if action == "view":
