@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from portal.models import Role
-from portal.permissions import can, split_scope, visible
+from portal.permissions import can, official_province_id, split_scope, visible
 from tests.factories import UserFactory, member, official
 from transfer.models import Listing, ListingState
 from transfer.selectors import listing_list, listing_search
@@ -48,6 +48,15 @@ def test_the_parts_of_a_listings_scope_are_disjoint_and_add_up_to_the_scope():
         assert union == set(scoped), (name, action)
         if action == "view":
             assert union == {x for x in listings if can(user, "view", x)}, name
+        else:  # one's own, and for an official the region's but drafts
+            org, province = getattr(user, "organization_id", None), official_province_id(user)
+            expected = {
+                x
+                for x in listings
+                if (org and x.owner_id == org)
+                or (province == x.province_id and x.state != ListingState.DRAFT)
+            }
+            assert union == (set(listings) if name == "admin" else expected), name
         # the scope as a subquery is resolved against the outer query
         assert set(Listing.objects.filter(pk__in=scoped.values("pk"))) == union, (name, action)
     assert len(split_scope(visible(tj_official, Listing.objects.all()))) == 3
