@@ -76,7 +76,12 @@ class Scope(Expression):
     ``queryset.filter(Scope(*parts))`` filters as their OR. PostgreSQL reads an OR of several columns
     through no index that stops early: a search's first SEARCH_CAP matches built the bitmap of a
     common word's every match instead (105 ms for an official's 芯片; bench issue 10). ``split_scope``
-    gives such a read one queryset per part, each read through its own index."""
+    gives such a read one queryset per part, each read through its own index.
+
+    The parts must not overlap (a read of them adds them up: a row in two would count twice) and must
+    test the model's own columns or single-valued relations (a split part keeps the scope's joins, and
+    a join to many rows would repeat them); no ``OuterRef`` (the parts are resolved where the scope
+    is)."""
 
     conditional = True
     output_field = BooleanField()
@@ -109,7 +114,7 @@ def split_scope(queryset: QuerySet) -> list[QuerySet]:
     """``queryset`` once per part of the ``Scope`` it is filtered by, every other filter kept: their
     union is ``queryset``. ``[queryset]`` when it has no scope of several parts."""
     where = queryset.query.where
-    if where.connector != AND or where.negated:
+    if where.connector != AND or where.negated or queryset.query.combinator:
         return [queryset]
     position, scope = next(
         (
@@ -123,7 +128,7 @@ def split_scope(queryset: QuerySet) -> list[QuerySet]:
         return [queryset]
     split = []
     for part in scope.parts:
-        unscoped = queryset.all()  # a clone: its conditions are copies
+        unscoped = queryset.all()  # a clone, with a list of conditions of its own to take the scope from
         del unscoped.query.where.children[position]
         split.append(unscoped.filter(part))
     return split

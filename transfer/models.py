@@ -92,7 +92,6 @@ class ListingState(models.TextChoices):
 
 
 PUBLIC_STATES = (ListingState.PUBLISHED, ListingState.NEGOTIATING, ListingState.CONCLUDED)
-UNPUBLISHED_STATES = tuple(s for s in ListingState if s not in PUBLIC_STATES)
 
 
 class BaseKind(models.TextChoices):
@@ -242,7 +241,7 @@ class Listing(models.Model):
             GinIndex(
                 fields=["search_vector"],
                 name="transfer_listing_unpub_search",
-                condition=Q(state__in=list(UNPUBLISHED_STATES)),
+                condition=~Q(state__in=list(PUBLIC_STATES)),
             ),
             GinIndex(fields=["key_terms"], name="transfer_listing_terms_gin"),
             models.Index(fields=["state", "kind", "field"], name="transfer_listing_state_kind"),

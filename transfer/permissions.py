@@ -14,7 +14,6 @@ from portal.permissions import ALLOW, Policy, Scope, deny, is_platform_admin, of
 
 from .models import (
     PUBLIC_STATES,
-    UNPUBLISHED_STATES,
     Base,
     Deal,
     Listing,
@@ -38,9 +37,6 @@ __all__ = [
     "sees_contact",
 ]
 
-# Listings seen only by their owner and the officials of their province, who see all but drafts.
-REGION_ONLY_STATES = tuple(s for s in UNPUBLISHED_STATES if s != ListingState.DRAFT)
-
 PUBLISHER_ROLES = (Role.ENTERPRISE_MEMBER, Role.PROVIDER_MEMBER, Role.PARTNER_SYSTEM)
 
 
@@ -63,8 +59,9 @@ class ListingPolicy(Policy):
 
     def scope(self, user, queryset, action="view"):
         # Disjoint parts, in the order a search takes its capped matches from them (Scope): one's own
-        # unpublished listings, the public ones, then the others of one's region. The unpublished ones
-        # have their own words' index (transfer_listing_unpublished_search).
+        # unpublished listings, the public ones, then the others of one's region, officials seeing all
+        # but drafts. The unpublished ones have their own words' index (transfer_listing_unpub_search).
+        # Said with "not public" rather than a list of states, so a listing of any state is in a part.
         public = Q(state__in=PUBLIC_STATES)
         if not user.is_authenticated:
             return queryset.filter(public) if action == "view" else queryset.none()
@@ -73,14 +70,14 @@ class ListingPolicy(Policy):
         parts, others = [], Q()
         if user.organization_id:
             mine = Q(owner_id=user.organization_id)
-            parts.append(mine & Q(state__in=UNPUBLISHED_STATES) if action == "view" else mine)
+            parts.append(mine & ~public if action == "view" else mine)
             others = ~mine
         if action == "view":
             parts.append(public)
         province = official_province_id(user)
         if province:
-            states = REGION_ONLY_STATES if action == "view" else (*REGION_ONLY_STATES, *PUBLIC_STATES)
-            parts.append(Q(province_id=province, state__in=states) & others)
+            region = Q(province_id=province) & ~Q(state=ListingState.DRAFT) & others
+            parts.append(region & ~public if action == "view" else region)
         return queryset.filter(Scope(*parts)) if parts else queryset.none()
 
     def can(self, user, action, obj):

@@ -97,9 +97,10 @@ _SEARCH_PLANNER = {
     # a sequential scan stops at the cap only if a word's matches are spread through the table: one
     # found only in recent listings (a new term) is read through every row first, 4.2 s over a million
     # listings, where the GIN bitmap takes about 250 ms at worst (PERFORMANCE.md measured 6.1 s against
-    # 0.75 s before the words were kept in the row). A signed-in user's scope is read in parts for it:
-    # as one OR, an official's unfiltered search of a common word built that bitmap (117–176 ms;
-    # listing_search)
+    # 0.75 s before the words were kept in the row). The ranked search reads a signed-in user's scope in
+    # parts for it (listing_search): as one OR, an official's unfiltered search of a common word built
+    # that bitmap (105 ms for 芯片). The API list with words still reads the OR; newest first, it stops
+    # early (an official's 芯片 9.5 ms, a rare phrase 28 ms, bench issue 10)
     "enable_seqscan": "off",
     # random page reads costed as on a cached or SSD-backed server (4.0 is for spinning disks): a very
     # common word is read through the province's B-tree, stopping at the cap, not through the word's
@@ -114,6 +115,10 @@ _SEARCH_PLANNER = {
     # bitmap, 28 ms, where the B-tree would take about 16: the cost that moves it moves 碳捕集 too.
     # Measured with the endpoint's SQL over a million listings, bench issue 10.
     "cpu_index_tuple_cost": "0.015",
+    # the ranked search takes a signed-in user's capped matches from the parts of the scope in their
+    # order (listing_search); PostgreSQL's Append runs its parts in order unless it is a parallel one,
+    # which could run them in any order. A search's plans are far too cheap to gain from workers.
+    "max_parallel_workers_per_gather": "0",
 }
 
 
@@ -166,7 +171,8 @@ def listing_search(qs: QuerySet[Listing], query: str) -> QuerySet[Listing]:
 
     A signed-in user's scope has parts (``portal.permissions.Scope``): one's own unpublished listings,
     the public ones, the others of one's region. Each is read through its own index, and the capped
-    matches are taken from them in that order: one's own drafts are never crowded out, and an official
+    matches are taken from them in that order (``_SEARCH_PLANNER``: no parallel plan, whose parts would
+    come in any order): one's own drafts are never crowded out, and an official
     finds the region's listings under review among the public ones when those leave room, or with the
     state filter. As one OR, the scope kept the search off the indexes that stop at the cap: an
     official's search of 芯片 took 105 ms, 5 ms now (bench issue 10)."""
@@ -184,7 +190,7 @@ def listing_search(qs: QuerySet[Listing], query: str) -> QuerySet[Listing]:
 
     first, *others = (capped(part) for part in split_scope(qs))
     matches = first.union(*others, all=True)[:SEARCH_CAP] if others else first
-    best = _BestRanked(matches, filtered_by=qs.query.where.children)
+    best = _BestRanked(matches, filtered_by=tuple(qs.query.where.children))
     return qs.filter(pk__in=best).annotate(rank=ts_rank(tsq)).order_by("-rank", "-id")
 
 
@@ -205,7 +211,7 @@ class _BestRanked(Expression):
 
     output_field = IntegerField()
 
-    def __init__(self, capped: QuerySet[Listing], *, filtered_by: list):
+    def __init__(self, capped: QuerySet[Listing], *, filtered_by: tuple):
         super().__init__()
         self.capped = capped
         self.filtered_by = filtered_by

@@ -9,11 +9,14 @@ from transfer.selectors import index_first
 pytestmark = pytest.mark.django_db
 
 
+_SEARCH = ("off", "1.1", "0.015", "0")
+
+
 def _settings():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), current_setting('random_page_cost'),"
-            " current_setting('cpu_index_tuple_cost')"
+            " current_setting('cpu_index_tuple_cost'), current_setting('max_parallel_workers_per_gather')"
         )
         return cursor.fetchone()
 
@@ -22,7 +25,7 @@ def test_the_planner_settings_hold_inside_the_block_and_are_put_back_after_it():
     with transaction.atomic():  # as a service or a test would enclose it
         before = _settings()
         with index_first():
-            assert _settings() == ("off", "1.1", "0.015")
+            assert _settings() == _SEARCH
         assert _settings() == before
 
 
@@ -41,7 +44,7 @@ def test_a_block_left_by_an_error_leaves_the_settings_as_they_were():
 def test_a_block_that_is_its_own_transaction_ends_the_settings_with_its_commit():
     before = _settings()
     with index_first():
-        assert _settings() == ("off", "1.1", "0.015")
+        assert _settings() == _SEARCH
     assert _settings() == before
 
 
