@@ -75,7 +75,7 @@ class Scope(Expression):
     them (one's own unpublished rows, the public ones, the others of one's region):
     ``queryset.filter(Scope(*parts))`` filters as their OR. PostgreSQL reads an OR of several columns
     through no index that stops early: a search's first SEARCH_CAP matches built the bitmap of a
-    common word's every match instead (105 ms for an official's 芯片; bench issue 10). ``split_scope``
+    common word's every match instead (105–188 ms for an official's 芯片; bench issue 10). ``split_scope``
     gives such a read one queryset per part, each read through its own index.
 
     The parts must not overlap (a read of them adds them up: a row in two would count twice) and must

@@ -99,7 +99,7 @@ _SEARCH_PLANNER = {
     # listings, where the GIN bitmap takes about 250 ms at worst (PERFORMANCE.md measured 6.1 s against
     # 0.75 s before the words were kept in the row). The ranked search reads a signed-in user's scope in
     # parts for it (listing_search): as one OR, an official's unfiltered search of a common word built
-    # that bitmap (105 ms for 芯片). The API list with words still reads the OR; newest first, it stops
+    # that bitmap (105–188 ms for 芯片). The API list with words still reads the OR; newest first, it stops
     # early (an official's 芯片 9.5 ms, a rare phrase 28 ms, bench issue 10)
     "enable_seqscan": "off",
     # random page reads costed as on a cached or SSD-backed server (4.0 is for spinning disks): a very
@@ -175,7 +175,7 @@ def listing_search(qs: QuerySet[Listing], query: str) -> QuerySet[Listing]:
     come in any order): one's own drafts are never crowded out, and an official
     finds the region's listings under review among the public ones when those leave room, or with the
     state filter. As one OR, the scope kept the search off the indexes that stop at the cap: an
-    official's search of 芯片 took 105 ms, 5 ms now (bench issue 10)."""
+    official's search of 芯片 took 105–188 ms, 5 ms now (bench issue 10)."""
     tsq = search.tsquery_for(query)
     if not tsq:
         return qs
