@@ -251,7 +251,9 @@ def _match_terms(listing: Listing) -> list[str]:
     return [t for t in listing.key_terms[:12] if search.tsquery_for(t)]
 
 
-def _match_parts(listing: Listing, candidates: QuerySet[Listing]) -> list[tuple[int, int, int, int, float]]:
+def _match_parts(
+    listing: Listing, candidates: QuerySet[Listing], limit: int | None = None
+) -> list[tuple[int, int, int, int, float]]:
     """``(pk, shared_terms, same_field, trl_fit, rank)`` of each of ``candidates`` against ``listing``:
     how many of the listing's key terms the candidate's words contain, whether the field is the same,
     whether the TRL fits (a supply at least as mature as the demand asks), and the text relevance.
@@ -260,14 +262,18 @@ def _match_parts(listing: Listing, candidates: QuerySet[Listing]) -> list[tuple[
     repeats every part it uses (bench, issue 10). The candidate's words are read once, in a subquery
     kept apart from the outer query (OFFSET 0), and the thirteen tests read that copy: as annotations
     each test read the row's out-of-line tsvector from TOAST again (matches' SQL 23 → 15 ms, 31,000 →
-    6,600 buffers, bench issue 10)."""
+    6,600 buffers, bench issue 10). ``limit``: only the first that many candidates in their order, read
+    with their words in the scan that finds them (before, the capped candidates' keys were found first
+    and each row was read again by its key)."""
     terms = _match_terms(listing)
     tsq = search.terms_query(terms)
     inner = (
-        candidates.order_by()
+        (candidates if limit is not None else candidates.order_by())
         .annotate(words=_ReadOnce(F("search_vector")))
         .values_list("pk", "field", "trl", "words")
     )
+    if limit is not None:
+        inner = inner[:limit]
     try:
         inner_sql, inner_params = inner.query.sql_with_params()
     except EmptyResultSet:  # candidates that can be nothing (an empty scope): no parts
@@ -318,7 +324,14 @@ def _reasons(trl: int | None, shared_terms: int, same_field: int, trl_fit: int) 
 
 def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
     """For a demand, the supply listings that fit it best (and the reverse), ranked by shared key terms,
-    text relevance, field and TRL; each carries ``score`` and ``reasons``."""
+    text relevance, field and TRL; each carries ``score`` and ``reasons``.
+
+    The newest SEARCH_CAP candidates sharing a key term are scored, the same ones on every request.
+    Before, the first found by a sequential scan were, and PostgreSQL starts a scan of a large table
+    where another one is (synchronized scans): a demand's matches changed from one request to the
+    next. The primary key read backwards stops at the cap for common terms; the planner takes the
+    words' index for rare ones, which the sequential scan read through the table for (a demand of
+    量子通信: 134–168 → 11 ms; the bench's demands 8.4 → 4.0 ms of SQL; bench issue 10)."""
     other = ListingKind.SUPPLY if listing.kind == ListingKind.DEMAND else ListingKind.DEMAND
     tsq = search.terms_query(_match_terms(listing))
     base = (
@@ -327,8 +340,7 @@ def match_list(*, user, listing: Listing, limit: int = 10) -> list[Listing]:
         .exclude(pk=listing.pk)
     )
     candidates = base.filter(Q(search_vector__matches=tsq)) if tsq else base.filter(field=listing.field)
-    capped = candidates.order_by().values("pk")[:SEARCH_CAP]
-    parts = _match_parts(listing, Listing.objects.filter(pk__in=Subquery(capped)))
+    parts = _match_parts(listing, candidates.order_by("-id"), limit=SEARCH_CAP)
     best = sorted(
         (
             (_score(shared, same, fit, rank), pk, shared, same, fit, rank)

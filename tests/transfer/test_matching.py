@@ -172,3 +172,18 @@ def test_pair_transition_page(client, crafted):
     pair.refresh_from_db()
     assert pair.state == PairState.DECLINED
     assert MatchPair.objects.count() == 1
+
+
+def test_the_newest_candidates_are_scored_when_more_than_the_cap_share_a_term(crafted, monkeypatch):
+    """Only SEARCH_CAP candidates are scored: the newest, the same ones on every request (the first a
+    sequential scan found depended on where PostgreSQL's synchronized scans started)."""
+    import transfer.selectors as sel
+
+    demand, *_ = crafted
+    monkeypatch.setattr(sel, "SEARCH_CAP", 3)
+    newest = [
+        ListingFactory(title=f"动力电池方案{i}", description="动力电池", field=TechField.NEV_ICV)
+        for i in range(3)
+    ]
+    matches = match_list(user=official("110000"), listing=demand)
+    assert {m.pk for m in matches} == {x.pk for x in newest}
