@@ -14,7 +14,7 @@ from portal.exceptions import PermissionDenied, TransitionNotAllowed, Validation
 from portal.exports import xlsx_response
 from portal.models import StateChange, content_type_for
 from portal.pages import form_status, posted_step, refusal_message, run_service, show_errors
-from portal.permissions import can
+from portal.permissions import can, is_platform_admin, official_province_id
 from portal.views import paginate
 
 from . import selectors, services
@@ -98,6 +98,13 @@ def home(request):
             "may_publish": may_publish(request.user),
             "searching": searching,
             "cap": selectors.SEARCH_CAP,
+            # the parts a capped search takes its matches from, in order (ListingPolicy.scope)
+            "own_first": bool(
+                request.user.is_authenticated
+                and request.user.organization_id
+                and not is_platform_admin(request.user)
+            ),
+            "region_after": bool(official_province_id(request.user)) and not is_platform_admin(request.user),
         },
         status=_filter_status(filterset),
     )

@@ -126,3 +126,28 @@ def test_a_slice_of_a_signed_in_search_keeps_only_the_best_it_shows():
     shown = listing_search(listing_list(user=user), "超导磁体")[:2]
     assert "UNION ALL" in str(shown.query) and "ORDER BY c.rank DESC, c.pk DESC LIMIT 2)" in str(shown.query)
     assert list(shown) == everything[:2]
+
+
+def test_a_capped_search_page_says_which_listings_the_users_cap_takes_first(client, monkeypatch):
+    import transfer.selectors as sel
+
+    monkeypatch.setattr(sel, "SEARCH_CAP", 3)
+    for _ in range(4):
+        ListingFactory(description="燃料电池电堆", state=ListingState.PUBLISHED)
+    own = "Your organization's unpublished listings are always among them."
+    region = "Your region's listings that are not public come after the public ones"
+    shown = {}
+    for name, user in [
+        ("anonymous", None),
+        ("enterprise", member("120000")),
+        ("official", official("120000")),
+    ]:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        page = client.get("/transfer/?q=燃料电池", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "More than 3 listings match" in page, name
+        shown[name] = (own in page, region in page)
+    assert shown == {"anonymous": (False, False), "enterprise": (True, False), "official": (True, True)}
+    page = client.get("/transfer/?q=燃料电池", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本单位未发布的成果总在其中。" in page and "本地区未公开的成果排在公开成果之后" in page
