@@ -17,11 +17,11 @@ from tests.factories import UserFactory, member, official
 
 pytestmark = pytest.mark.django_db
 
-# What a signed-in request costs besides the figures (session read, user with organization, roles;
+# What a signed-in request costs besides the figures (session read, user with organization and roles;
 # the session is written at most once a minute, and _client's first request did that); the page adds
 # the navigation's unread count.
-REQUEST_OVERHEAD = 3
-PAGE_OVERHEAD = 4
+REQUEST_OVERHEAD = 2
+PAGE_OVERHEAD = 3
 
 
 def _client(client, user):

@@ -1,9 +1,11 @@
-"""The session's user comes with their organization: a request's policies read its province without
-another query."""
+"""The session's user comes with their organization and roles: a request's policies read its province
+and roles without another query, and a role taken away counts from the next request."""
 
 import pytest
+from django.urls import reverse
 
 from portal.backends import PortalModelBackend
+from portal.models import Membership, Role
 from tests.factories import official
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +18,16 @@ def test_the_signed_in_user_is_loaded_with_the_organization(django_assert_num_qu
     with django_assert_num_queries(0):
         assert loaded.province_id == "120000"
         assert loaded.organization.name == user.organization.name
+        assert loaded.role_set == frozenset({Role.AGENCY_OFFICER})
+        assert loaded.has_role(Role.AGENCY_OFFICER)
+
+
+def test_a_role_taken_away_counts_from_the_next_request(client):
+    user = official("120000")
+    client.force_login(user)
+    assert client.get(reverse("dashboard:cockpit")).status_code == 200
+    Membership.objects.filter(user=user).delete()
+    assert client.get(reverse("dashboard:cockpit")).status_code == 403
 
 
 def test_an_inactive_or_missing_user_is_not_loaded():
