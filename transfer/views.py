@@ -65,6 +65,9 @@ def home(request):
     filterset = ListingFilterSet(request.GET or None, queryset=selectors.listing_list(user=request.user))
     qs = filterset.qs
     searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
+    # the parts a capped search takes its matches from, in order (ListingPolicy.scope), said to the
+    # user unless a state filter already chose among them
+    by_state = bool(searching and filterset.form.cleaned_data.get("state"))
     if request.GET.get("export") == "xlsx" and _filter_status(filterset) == 200:
         if not request.user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.get_full_path()}")
@@ -98,13 +101,15 @@ def home(request):
             "may_publish": may_publish(request.user),
             "searching": searching,
             "cap": selectors.SEARCH_CAP,
-            # the parts a capped search takes its matches from, in order (ListingPolicy.scope)
-            "own_first": bool(
+            "own_first": not by_state
+            and bool(
                 request.user.is_authenticated
                 and request.user.organization_id
                 and not is_platform_admin(request.user)
             ),
-            "region_after": bool(official_province_id(request.user)) and not is_platform_admin(request.user),
+            "region_after": not by_state
+            and bool(official_province_id(request.user))
+            and not is_platform_admin(request.user),
         },
         status=_filter_status(filterset),
     )

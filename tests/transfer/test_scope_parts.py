@@ -134,7 +134,7 @@ def test_a_capped_search_page_says_which_listings_the_users_cap_takes_first(clie
     monkeypatch.setattr(sel, "SEARCH_CAP", 3)
     for _ in range(4):
         ListingFactory(description="燃料电池电堆", state=ListingState.PUBLISHED)
-    own = "Your organization's unpublished listings are always among them."
+    own = "Your organization's unpublished listings are found first."
     region = "Your region's listings that are not public come after the public ones"
     shown = {}
     for name, user in [
@@ -150,4 +150,7 @@ def test_a_capped_search_page_says_which_listings_the_users_cap_takes_first(clie
         shown[name] = (own in page, region in page)
     assert shown == {"anonymous": (False, False), "enterprise": (True, False), "official": (True, True)}
     page = client.get("/transfer/?q=燃料电池", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "本单位未发布的成果总在其中。" in page and "本地区未公开的成果排在公开成果之后" in page
+    assert "本单位未发布的成果优先检索。" in page and "本地区未公开的成果排在公开成果之后" in page
+    # a state filter has already chosen among the parts
+    page = client.get("/transfer/?q=燃料电池&state=published", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "More than 3 listings match" in page and own not in page and region not in page
