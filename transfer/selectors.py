@@ -172,9 +172,9 @@ def listing_search(qs: QuerySet[Listing], query: str) -> QuerySet[Listing]:
     A signed-in user's scope has parts (``portal.permissions.Scope``): one's own unpublished listings,
     the public ones, the others of one's region. Each is read through its own index, and the capped
     matches are taken from them in that order (``_SEARCH_PLANNER``: no parallel plan, whose parts would
-    come in any order): the public ones do not crowd out one's own drafts, and an official
-    finds the region's listings under review among the public ones when those leave room, or with the
-    state filter. As one OR, the scope kept the search off the indexes that stop at the cap: an
+    come in any order): the public ones do not crowd out one's own drafts, and an official finds the
+    region's listings under review after the public ones, when those leave room, or with the state
+    filter. As one OR, the scope kept the search off the indexes that stop at the cap: an
     official's search of 芯片 took 105–188 ms, 5 ms now (bench issue 10)."""
     tsq = search.tsquery_for(query)
     if not tsq:
