@@ -57,28 +57,37 @@ def sees_contact(user, listing: Listing) -> bool:
 class ListingPolicy(Policy):
     model = Listing
 
-    def scope(self, user, queryset, action="view"):
-        # Disjoint parts, in the order a search takes its capped matches from them (Scope): one's own
-        # unpublished listings, the public ones, then the others of one's region, officials seeing all
-        # but drafts. The unpublished ones have their own words' index (transfer_listing_unpub_search).
-        # Said with "not public" rather than a list of states, so a listing of any state is in a part.
+    def parts(self, user, action="view") -> list[tuple[str, Q]] | None:
+        """The scope's disjoint parts, named, in the order a search takes its capped matches from them
+        (Scope): one's own unpublished listings ("own"), the public ones ("public"), then the others of
+        one's region ("region"), officials seeing all but drafts. None: every listing (a platform
+        administrator). The unpublished ones have their own words' index (transfer_listing_unpub_search).
+        Said with "not public" rather than a list of states, so a listing of any state is in a part."""
         public = Q(state__in=PUBLIC_STATES)
         if not user.is_authenticated:
-            return queryset.filter(public) if action == "view" else queryset.none()
+            return [("public", public)] if action == "view" else []
         if is_platform_admin(user):
-            return queryset
+            return None
         parts, others = [], Q()
         if user.organization_id:
             mine = Q(owner_id=user.organization_id)
-            parts.append(mine & ~public if action == "view" else mine)
+            parts.append(("own", mine & ~public if action == "view" else mine))
             others = ~mine
         if action == "view":
-            parts.append(public)
+            parts.append(("public", public))
         province = official_province_id(user)
         if province:
             region = Q(province_id=province) & ~Q(state=ListingState.DRAFT) & others
-            parts.append(region & ~public if action == "view" else region)
-        return queryset.filter(Scope(*parts)) if parts else queryset.none()
+            parts.append(("region", region & ~public if action == "view" else region))
+        return parts
+
+    def scope(self, user, queryset, action="view"):
+        parts = self.parts(user, action)
+        if parts is None:
+            return queryset
+        if len(parts) < 2:
+            return queryset.filter(parts[0][1]) if parts else queryset.none()
+        return queryset.filter(Scope(*(q for _name, q in parts)))
 
     def can(self, user, action, obj):
         if action == "view":

@@ -14,7 +14,7 @@ from portal.exceptions import PermissionDenied, TransitionNotAllowed, Validation
 from portal.exports import xlsx_response
 from portal.models import StateChange, content_type_for
 from portal.pages import form_status, posted_step, refusal_message, run_service, show_errors
-from portal.permissions import can, is_platform_admin, official_province_id
+from portal.permissions import can, policy_for
 from portal.views import paginate
 
 from . import selectors, services
@@ -29,7 +29,7 @@ from .forms import (
     ValuationCompleteForm,
     ValuationForm,
 )
-from .models import ListingState, TechField
+from .models import Listing, ListingState, TechField
 from .permissions import may_publish, sees_contact
 from .workflows import LISTING_WORKFLOW, PAIR_WORKFLOW, VALUATION_WORKFLOW
 
@@ -65,9 +65,10 @@ def home(request):
     filterset = ListingFilterSet(request.GET or None, queryset=selectors.listing_list(user=request.user))
     qs = filterset.qs
     searching = bool(filterset.form.is_valid() and filterset.form.cleaned_data.get("q"))
-    # the parts a capped search takes its matches from, in order (ListingPolicy.scope), said to the
+    # the parts a capped search takes its matches from, in order (ListingPolicy.parts), said to the
     # user unless a state filter already chose among them
     by_state = bool(searching and filterset.form.cleaned_data.get("state"))
+    parts = [name for name, _q in policy_for(Listing).parts(request.user) or []]
     if request.GET.get("export") == "xlsx" and _filter_status(filterset) == 200:
         if not request.user.is_authenticated:
             return redirect(f"{_login_url()}?next={request.get_full_path()}")
@@ -101,15 +102,8 @@ def home(request):
             "may_publish": may_publish(request.user),
             "searching": searching,
             "cap": selectors.SEARCH_CAP,
-            "own_first": not by_state
-            and bool(
-                request.user.is_authenticated
-                and request.user.organization_id
-                and not is_platform_admin(request.user)
-            ),
-            "region_after": not by_state
-            and bool(official_province_id(request.user))
-            and not is_platform_admin(request.user),
+            "own_first": not by_state and "own" in parts,
+            "region_after": not by_state and "region" in parts,
         },
         status=_filter_status(filterset),
     )

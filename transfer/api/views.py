@@ -112,14 +112,17 @@ class ListingViewSet(TransitionMixin, PortalViewSet):
             qs = as_rows(qs, columns=columns, names=LIST_NAMES)
         return qs
 
+    def _finds_words(self) -> bool:
+        return bool((self.request.query_params.get("q") or "").strip())
+
     def get_throttles(self):
         # the list's ``q`` looks words up as the search does: the same count (portal.throttling)
-        if self.action == "list" and (self.request.query_params.get("q") or "").strip():
+        if self.action == "list" and self._finds_words():
             return [PublicSearchThrottle()]
         return super().get_throttles()
 
     def list(self, request, *args, **kwargs):
-        with selectors.index_first(active=bool((request.query_params.get("q") or "").strip())):
+        with selectors.index_first(active=self._finds_words()):
             return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
