@@ -269,20 +269,31 @@ def application_list(request):
         request.GET or None, queryset=selectors.application_rows(user=request.user, decisions=False)
     )
     qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    # one list of columns for the page and its Excel export: what is seen is what is exported
+    cols = [
+        (_("Title"), lambda a: a.title),
+        (_("Programme"), lambda a: a.programme.title),
+        (_("Topic"), lambda a: a.topic.title),
+        (_("Key field"), lambda a: a.topic.get_field_display()),
+        (_("Lead organization"), lambda a: a.lead_organization.name),
+        (_("Regions"), lambda a: "、".join(sorted({p.province_name for p in a.participant_rows}))),
+        (_("Budget (yuan)"), lambda a: sum(p.budget for p in a.participant_rows)),
+        (_("State"), lambda a: a.get_state_display()),
+        (_("Submitted"), lambda a: a.submitted_at),
+    ]
     if request.GET.get("export") == "xlsx":
-        cols = [
-            (_("Title"), lambda a: a.title),
-            (_("Programme"), lambda a: a.programme.title),
-            (_("Topic"), lambda a: a.topic.title),
-            (_("Key field"), lambda a: a.topic.get_field_display()),
-            (_("Lead organization"), lambda a: a.lead_organization.name),
-            (_("Regions"), lambda a: ", ".join(sorted({p.province_name for p in a.participant_rows}))),
-            (_("Budget (yuan)"), lambda a: str(sum(p.budget for p in a.participant_rows))),
-            (_("State"), lambda a: a.get_state_display()),
-            (_("Submitted"), lambda a: a.submitted_at),
-        ]
         return _export(request, "applications", cols, qs)
-    return render(request, "cooperation/application_list.html", {"filter": fs, "page": paginate(request, qs)})
+    page = paginate(request, qs)
+    return render(
+        request,
+        "cooperation/application_list.html",
+        {
+            "filter": fs,
+            "page": page,
+            "headers": [h for h, _fn in cols],
+            "rows": [(a, [fn(a) for _h, fn in cols]) for a in page.object_list],
+        },
+    )
 
 
 def _participant_initial(application):

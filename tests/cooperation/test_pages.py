@@ -234,6 +234,32 @@ def test_lists_filter_and_export_to_excel(cast):
         assert c.get(f"{BASE}/{url}", {"export": "xlsx"}).status_code == 200
 
 
+def test_the_applications_page_shows_what_its_export_holds(cast):
+    """The page and its Excel export read one list of columns: the same headers, and each row's
+    values, the team's regions and summed budget included."""
+    import io
+    import re
+
+    import openpyxl
+
+    programme, topic = open_programme(cast)
+    app = draft(cast, programme, topic)
+    c = browser(cast.applicant)
+    c.cookies["django_language"] = "en"
+    body = c.get(f"{BASE}/applications/").content.decode()
+    sheet = c.get(f"{BASE}/applications/", {"export": "xlsx"}).content
+    header, row = openpyxl.load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True)
+    shown_headers = re.findall(r'<th scope="col">([^<]*)</th>', body)
+    assert shown_headers == list(header) and "Budget (yuan)" in shown_headers
+    shown = re.search(r"<tr><td>(.*?)</tr>", body).group(1)
+    budget = sum(p.budget for p in app.participants.all())
+    regions = "、".join(sorted({p.province.name for p in app.participants.select_related("province")}))
+    assert row[0] == app.title and row[5] == regions and row[6] == str(budget)
+    for value in (app.title, topic.title, regions, str(budget)):
+        assert value in shown, value
+    assert app.get_absolute_url() in shown
+
+
 @pytest.mark.parametrize(
     "username", ["coop_tj_officer", "coop_bj_coord", "coop_bj_applicant", "coop_hb_applicant", "coop_expert1"]
 )
