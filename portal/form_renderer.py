@@ -1,14 +1,17 @@
-"""The form renderer of the portal (settings.FORM_RENDERER): Django's, with ``<select>`` written in Python.
+"""The form renderer of the portal (settings.FORM_RENDERER): Django's, with ``<select>``, ``<input>`` and
+``<textarea>`` written in Python.
 
 Django renders a select through a template that includes one template per option: a select of the 200
 technology bases took ~15 ms, the larger part of the listings page (bench, issue 10), and every filter
-form of the portal has selects of organizations, regions or programmes. Here the two templates of a
-select (``select.html`` and ``select_option.html`` with ``attrs.html``) are produced by the same steps
-in Python: the same markup byte for byte, values converted and escaped as the template language does
-(tests/portal/test_form_renderer.py compares both on every kind of select). Any other template, an
-option using another template, or a callable among the values goes through the templates. (This
-renderer's engine reads Django's own form templates first, so a project cannot override them here
-anyway; ``TemplatesSetting`` would be the renderer for that.)
+form of the portal has selects of organizations, regions or programmes. An input goes through three
+templates (its type's, ``input.html``, ``attrs.html``): about 50 µs each, twenty of them a fifth of the
+new application page (bench, issue 10). Here those templates (``select.html`` and
+``select_option.html``, the inputs' and ``textarea.html``, with ``attrs.html``) are produced by the
+same steps in Python: the same markup byte for byte, values converted and escaped as the template
+language does (tests/portal/test_form_renderer.py compares both on every kind of select and input).
+Any other template, an option using another template, or a callable among the values goes through the
+templates. (This renderer's engine reads Django's own form templates first, so a project cannot
+override them here anyway; ``TemplatesSetting`` would be the renderer for that.)
 """
 
 from __future__ import annotations
@@ -24,6 +27,16 @@ __all__ = ["PortalFormRenderer"]
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+TEXTAREA = "django/forms/widgets/textarea.html"
+#: Django's widget templates that are only ``{% include "django/forms/widgets/input.html" %}``
+#: (tests/portal/test_form_renderer.py reads each to be sure)
+INPUTS = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "text", "number", "email", "url", "password", "hidden", "date", "datetime", "time", "search",
+        "tel", "color", "checkbox", "file",
+    )
+)  # fmt: skip
 
 
 def _plain_option(option: dict) -> bool:
@@ -72,10 +85,15 @@ def _attrs(attrs: dict, context: Context) -> str:
 
 
 class PortalFormRenderer(DjangoTemplates):
-    """Django's template form renderer; selects written in Python (see the module's docstring)."""
+    """Django's template form renderer; selects, inputs and text areas written in Python (see the
+    module's docstring)."""
 
     def render(self, template_name, context, request=None):
-        if template_name == SELECT:
+        if template_name in INPUTS or template_name == TEXTAREA:
+            widget = context["widget"]
+            if not callable(widget["value"]) and not any(callable(v) for v in widget["attrs"].values()):
+                return self._input(widget) if template_name in INPUTS else self._textarea(widget)
+        elif template_name == SELECT:
             widget = context["widget"]
             widget["optgroups"] = groups = list(widget["optgroups"])
             if not any(callable(v) for v in widget["attrs"].values()) and all(
@@ -83,6 +101,33 @@ class PortalFormRenderer(DjangoTemplates):
             ):
                 return self._select(widget)
         return super().render(template_name, context, request=request)
+
+    def _input(self, widget: dict) -> str:
+        context = Context()
+        value = widget["value"]
+        return (
+            '<input type="'
+            + _text(widget["type"], context)
+            + '" name="'
+            + _text(widget["name"], context)
+            + '"'
+            + ("" if value is None else ' value="' + _as_string(value, context) + '"')
+            + _attrs(widget["attrs"], context)
+            + ">"
+        )
+
+    def _textarea(self, widget: dict) -> str:
+        context = Context()
+        value = widget["value"]
+        return (
+            '<textarea name="'
+            + _text(widget["name"], context)
+            + '"'
+            + _attrs(widget["attrs"], context)
+            + ">\n"
+            + (_text(value, context) if value else "")
+            + "</textarea>"
+        )
 
     def _select(self, widget: dict) -> str:
         context = Context()

@@ -139,3 +139,120 @@ def test_a_named_choice_select_shows_what_djangos_model_select_shows_from_rows_n
     theirs = filter_form(ModelChoiceFilter, {"base": str(bases[2].pk)})  # django-filter's own
     assert str(form["base"]) == str(theirs["base"])  # the "none" option included, in its place
     assert len(form.fields["base"].choices) == len(theirs.fields["base"].choices) == 5
+
+
+class EveryKindOfInput(forms.Form):
+    text = forms.CharField(widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "名称 <x>"}))
+    number = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    integer = forms.IntegerField(required=False, widget=forms.NumberInput(attrs={"step": 1, "data-n": 3}))
+    email = forms.EmailField(required=False)
+    url = forms.URLField(required=False)
+    password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moment = forms.DateTimeField(required=False)
+    time = forms.TimeField(required=False)
+    search = forms.CharField(required=False, widget=forms.SearchInput)
+    tel = forms.CharField(required=False, widget=forms.TelInput)
+    color = forms.CharField(required=False, widget=forms.ColorInput)
+    check = forms.BooleanField(required=False)
+    upload = forms.FileField(required=False, widget=forms.FileInput)
+    flags = forms.CharField(
+        required=False,
+        widget=forms.TextInput(
+            attrs={"required": True, "disabled": False, "aria-label": gettext_lazy("Yes")}
+        ),
+    )
+    plan = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}))
+
+
+@pytest.mark.parametrize(
+    "data, initial",
+    [
+        ({}, {}),
+        (
+            {},
+            {
+                "text": "已有 & <b>",
+                "number": __import__("decimal").Decimal("1234567.5"),
+                "integer": 0,
+                "date": __import__("datetime").date(2026, 11, 28),
+                "moment": __import__("datetime").datetime(2026, 11, 28, 9, 30),
+                "time": __import__("datetime").time(9, 5),
+                "check": True,
+                "plan": "第一行\n第二行 <i>",
+                "hidden": mark_safe("<safe>"),
+            },
+        ),
+        (
+            {
+                "text": "",
+                "number": "-1",
+                "integer": "x",
+                "email": "a@b",
+                "url": "javascript:1",
+                "password": '秘密"',
+                "hidden": "0",
+                "date": "2026-02-30",
+                "search": "芯片",
+                "tel": "+86 10",
+                "color": "#ff0000",
+                "check": "on",
+                "flags": "  spaced  ",
+                "plan": "",
+            },
+            {},
+        ),
+        ({"plan": "0", "text": "0"}, {}),
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_kind_of_input_and_text_area_is_written_exactly_as_djangos_templates_write_it(
+    data, initial, language
+):
+    with override(language):
+        ours = EveryKindOfInput(data or None, initial=initial, renderer=PortalFormRenderer())
+        theirs = EveryKindOfInput(data or None, initial=initial, renderer=DjangoTemplates())
+        ours.is_valid(), theirs.is_valid()
+        for name in ours.fields:
+            fast, django = str(ours[name]), str(theirs[name])
+            assert fast == django, name
+            assert fast.startswith("<input" if name != "plan" else "<textarea"), name
+
+
+def test_the_inputs_written_in_python_are_the_templates_that_only_include_input_html():
+    from portal.form_renderer import INPUTS
+
+    engine = DjangoTemplates().engine
+    for name in INPUTS:
+        source = engine.get_template(name).template.source
+        assert source.strip() == '{% include "django/forms/widgets/input.html" %}', name
+
+
+def test_an_input_is_written_without_its_templates(monkeypatch):
+    rendered = []
+    original = DjangoTemplates.render
+
+    def recording(self, template_name, context, request=None):
+        rendered.append(template_name)
+        return original(self, template_name, context, request=request)
+
+    monkeypatch.setattr(DjangoTemplates, "render", recording)
+    html = forms.TextInput().render("title", "标题", renderer=PortalFormRenderer())
+    html += forms.Textarea().render("plan", "计划", renderer=PortalFormRenderer())
+    assert rendered == []
+    assert '<input type="text" name="title" value="标题">' in html and ">\n计划</textarea>" in html
+
+
+def test_a_callable_value_of_an_input_is_left_to_the_template_language_which_calls_it():
+    class Value:
+        def __call__(self):
+            return "called <value>"
+
+    class Raw(forms.TextInput):
+        def format_value(self, value):  # the callable reaches the template (TextInput's makes a str)
+            return value
+
+    fast = Raw().render("x", Value(), renderer=PortalFormRenderer())
+    assert fast == Raw().render("x", Value(), renderer=DjangoTemplates())
+    assert 'value="called &lt;value&gt;"' in fast
