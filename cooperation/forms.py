@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import OrganizationField, OrganizationInput, OrganizationsField
+from portal.forms import OrganizationField, OrganizationInput, OrganizationsField, RecordChoiceField
 from portal.models import Role, User
 
 from .models import SCORE_MAX, ConsortiumKind, KeyField
@@ -143,7 +143,7 @@ class ProgrammeForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, widget=forms.Select(_select))
+    topic = RecordChoiceField(label=_("Topic"), queryset=None, widget=forms.Select(_select))
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(_input))
     research_plan = forms.CharField(
         label=_("Research plan"), required=False, widget=forms.Textarea({**_input, "rows": 6})
@@ -188,7 +188,7 @@ class ReviewForm(forms.Form):
     comments = forms.CharField(label=_("Comments"), widget=forms.Textarea({**_input, "rows": 4}))
 
 
-class _ExpertChoice(forms.ModelChoiceField):
+class _ExpertChoice(RecordChoiceField):
     def label_from_instance(self, obj):
         org = obj.organization
         where = f"{org.name} ({org.province.name})" if org is not None else "—"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import RecordChoiceField
 from portal.models import PROVINCE_CODES, Region
 
 from .models import AssistanceKind, InfringementType, IPType, JournalEntry
@@ -32,7 +33,7 @@ class _Base(forms.Form):
         _widgets(self)
 
 
-class AgencyChoiceField(forms.ModelChoiceField):
+class AgencyChoiceField(RecordChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.province.name} · {obj.name}"
 
@@ -43,7 +44,7 @@ class CaseForm(_Base):
     title = forms.CharField(label=_("title"), max_length=200)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 4}))
     place = forms.CharField(label=_("place"), max_length=200, required=False)
-    place_region = forms.ModelChoiceField(
+    place_region = RecordChoiceField(
         label=_("region of the place"),
         queryset=Region.objects.filter(code__in=PROVINCE_CODES),
         required=False,

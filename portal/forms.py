@@ -20,6 +20,8 @@ __all__ = [
     "OrganizationInput",
     "OrganizationField",
     "OrganizationsField",
+    "RecordChoiceIterator",
+    "RecordChoiceField",
     "NamedChoiceMixin",
     "NamedChoiceField",
 ]
@@ -153,6 +155,27 @@ class OrganizationsField(_ByCreditCode, forms.ModelMultipleChoiceField):
         if isinstance(data, list | tuple):
             data = [normalize_uscc(v) for v in data]
         return super().has_changed(initial, data)
+
+
+class RecordChoiceIterator(ModelChoiceIterator):
+    """The options of a select of records, read with one plain query. Django's iterator reads them
+    through a server-side cursor (DECLARE … WITH HOLD, FETCH, CLOSE: three round trips, and the rows
+    copied when the implicit transaction commits), which is for a select too large to hold in memory.
+    A portal select is short: a table that grows gets a suggestion box (SuggestInput). A programme's
+    topics: 0.63 → 0.31 ms (bench, issue 10)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class RecordChoiceField(forms.ModelChoiceField):
+    """A select of records, the portal's ``ModelChoiceField``: its options read as RecordChoiceIterator
+    reads them."""
+
+    iterator = RecordChoiceIterator
 
 
 class NamedChoiceIterator(ModelChoiceIterator):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import OrganizationField
+from portal.forms import OrganizationField, RecordChoiceField
 from portal.validators import normalize_id_number, validate_id_number
 
 from .models import CredentialKind, TitleLevel, TitleSeries
@@ -45,7 +45,7 @@ class RequestForm(_IdNumberMixin, forms.Form):
     contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
     for_self = forms.BooleanField(label=_("I am the holder"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=CredentialKind.choices)
-    series = forms.ModelChoiceField(
+    series = RecordChoiceField(
         label=_("Title series"), queryset=TitleSeries.objects.all(), required=False, to_field_name="code"
     )
     level = forms.ChoiceField(

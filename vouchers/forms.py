@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import SuggestInput
+from portal.forms import RecordChoiceField, SuggestInput
 from portal.permissions import official_province_id
 
 from .models import CLAIM_DOCUMENTS, ClaimState, Provider, Service, ServiceCategory
@@ -114,7 +114,7 @@ class ServiceInput(SuggestInput):
 
 
 class BookForm(_Bootstrap, forms.Form):
-    service = forms.ModelChoiceField(
+    service = RecordChoiceField(
         label=_("Service"),
         queryset=Service.objects.none(),
         widget=ServiceInput,
@@ -157,7 +157,7 @@ class ConfirmForm(_Bootstrap, forms.Form):
 
 
 class BatchForm(_Bootstrap, forms.Form):
-    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none())
+    provider = RecordChoiceField(label=_("Provider"), queryset=Provider.objects.none())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -256,3 +256,23 @@ def test_a_callable_value_of_an_input_is_left_to_the_template_language_which_cal
     fast = Raw().render("x", Value(), renderer=PortalFormRenderer())
     assert fast == Raw().render("x", Value(), renderer=DjangoTemplates())
     assert 'value="called &lt;value&gt;"' in fast
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("empty_label", ["---------", None])
+def test_a_record_select_reads_its_options_in_one_plain_query_and_shows_what_djangos_shows(empty_label):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.forms import RecordChoiceField
+
+    bases = [BaseFactory(name=name) for name in ("概念验证中心 <甲>", "中试基地 & 乙")]
+    ours = RecordChoiceField(queryset=Base.objects.order_by("pk"), empty_label=empty_label)
+    theirs = forms.ModelChoiceField(queryset=Base.objects.order_by("pk"), empty_label=empty_label)
+    with CaptureQueriesContext(connection) as queries:
+        html = ours.widget.render("base", bases[1].pk, renderer=PortalFormRenderer())
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    with CaptureQueriesContext(connection) as queries:
+        assert html == theirs.widget.render("base", bases[1].pk, renderer=PortalFormRenderer())
+    assert queries.captured_queries[0]["sql"].startswith("DECLARE")  # Django's: a server-side cursor
+    assert html.count("<option") == 2 + (empty_label is not None) and "中试基地 &amp; 乙</option>" in html
