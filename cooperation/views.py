@@ -316,8 +316,11 @@ def application_form(request, pk: int | None = None, programme_pk: int | None = 
             raise Http404
         programme = application.programme
     else:
+        # the form shows none of the programme's regions or topics (its topic field reads its own)
         programme = get_object_or_404(
-            selectors.programme_list(user=request.user), pk=programme_pk, state=ProgrammeState.OPEN
+            selectors.programme_list(user=request.user).prefetch_related(None),
+            pk=programme_pk,
+            state=ProgrammeState.OPEN,
         )
         if not request.user.organization_id or official_province_id(request.user):
             raise Http404

@@ -152,3 +152,25 @@ def test_the_applications_page_does_not_read_the_decisions_it_does_not_show():
             assert viewer.get(path).status_code == 200
         sqls = [q["sql"] for q in queries.captured_queries]
         assert any('FROM "cooperation_regiondecision"' in s for s in sqls) is reads, path
+
+
+def test_the_new_application_page_reads_the_programme_and_its_topics_and_nothing_else_of_it():
+    """The form shows the programme's limits and a select of its topics: its regions and a second
+    read of its topics (a prefetch the topic field never used) cost three queries (bench, issue 10)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cast = Cast()
+    programme, _topic = open_programme(cast)
+    client = Client()
+    client.force_login(cast.applicant)
+    client.get(f"/cooperation/programmes/{programme.pk}/apply/")
+    with CaptureQueriesContext(connection) as queries:
+        r = client.get(f"/cooperation/programmes/{programme.pk}/apply/")
+    assert r.status_code == 200
+    tables = [
+        q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries if " FROM " in q["sql"]
+    ]
+    assert tables.count('"cooperation_programme"') == 1
+    assert tables.count('"cooperation_topic"') == 1
+    assert '"cooperation_programmeregion"' not in tables
