@@ -62,8 +62,9 @@ def request_list(*, user: User) -> QuerySet[RecognitionRequest]:
 
 # What a list shows of a request: its own columns, and the holder's, credential's, agencies' and
 # certificate's values as columns of the same query (portal.selectors.as_rows; the ID number masked
-# only): the holder and credential joined (each row's own), the rest looked up (shared rows, or at most
-# one). The API list and the page (with its Excel export) show different values, so each reads its own.
+# only). The API list joins the holder and credential (each row's own; it pages by cursor, no count)
+# and looks up the rest (shared rows, or at most one); the page looks up every name (below). The API
+# list and the page (with its Excel export) show different values, so each reads its own.
 REQUEST_ROW_COLUMNS = (
     "id",
     "reference",
