@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
@@ -273,11 +274,11 @@ def application_list(request):
     cols = [
         (_("Title"), lambda a: a.title),
         (_("Programme"), lambda a: a.programme.title),
-        (_("Topic"), lambda a: a.topic.title),
+        (_("Topic"), lambda a: str(a.topic)),  # its code and title
         (_("Key field"), lambda a: a.topic.get_field_display()),
         (_("Lead organization"), lambda a: a.lead_organization.name),
         (_("Regions"), lambda a: "、".join(sorted({p.province_name for p in a.participant_rows}))),
-        (_("Budget (yuan)"), lambda a: sum(p.budget for p in a.participant_rows)),
+        (_("Budget (yuan)"), lambda a: sum((p.budget for p in a.participant_rows), Decimal(0))),
         (_("State"), lambda a: a.get_state_display()),
         (_("Submitted"), lambda a: a.submitted_at),
     ]

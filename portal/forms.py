@@ -237,6 +237,7 @@ class OrganizationForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["kind", "name", "uscc", "region", "agency_domain"]
+        field_classes = {"region": RecordChoiceField}
 
     def clean_uscc(self) -> str:
         value = normalize_uscc(self.cleaned_data.get("uscc", ""))

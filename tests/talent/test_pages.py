@@ -385,6 +385,7 @@ def test_the_requests_page_counts_without_reading_holders_or_credentials_and_sho
     req = file_request(
         agencies.employer, person_name="赵敏", name="正高级工程师", certificate_number="BJ-ZM-1"
     )
+    services.request_forward(req, actor=agencies.officer["120000"])
     client = _client(agencies.officer["120000"])
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("talent:request_list")).content.decode()
@@ -393,9 +394,18 @@ def test_the_requests_page_counts_without_reading_holders_or_credentials_and_sho
     assert len(counts) == 1 and " JOIN " not in counts[0]
     assert "赵敏" in page and req.person.id_number_masked in page and "正高级工程师" in page
     assert "工程" in page  # the series' name
+    sheet = _xlsx_text(client.get(reverse("talent:request_list"), {"export": "xlsx"}).content)
+    for shown in ("赵敏", req.person.id_number_masked, "正高级工程师", "BJ-ZM-1"):
+        assert shown in sheet, shown  # the export reads the same values, joined
 
     holder = member("130000")
     stranger = member("130000")
     Person.objects.filter(pk=req.person_id).update(user=holder)
     assert req.reference in _client(holder).get(reverse("talent:request_list")).content.decode()
     assert req.reference not in _client(stranger).get(reverse("talent:request_list")).content.decode()
+    # the certificate's scope reads the same rule through its request ("request__" prefix)
+    services.request_verify(req, actor=agencies.officer["110000"])
+    services.request_recognize(req, actor=agencies.officer["120000"])
+    certificate = Certificate.objects.get(request=req)
+    assert _client(holder).get(certificate.get_absolute_url()).status_code == 200
+    assert _client(stranger).get(certificate.get_absolute_url()).status_code == 404
