@@ -4,8 +4,9 @@
 Django renders a select through a template that includes one template per option: a select of the 200
 technology bases took ~15 ms, the larger part of the listings page (bench, issue 10), and every filter
 form of the portal has selects of organizations, regions or programmes. An input goes through three
-templates (its type's, ``input.html``, ``attrs.html``): about 50 µs each, twenty of them a fifth of the
-new application page (bench, issue 10). Here those templates (``select.html`` and
+templates (its type's, ``input.html``, ``attrs.html``): about 48 µs each, against 4 µs here; the
+fourteen inputs of the new application page and its four suggestion boxes (which still go through
+their template) took a fifth of it (bench, issue 10). Here those templates (``select.html`` and
 ``select_option.html``, the inputs' and ``textarea.html``, with ``attrs.html``) are produced by the
 same steps in Python: the same markup byte for byte, values converted and escaped as the template
 language does (tests/portal/test_form_renderer.py compares both on every kind of select and input).
