@@ -19,7 +19,7 @@ from portal.exports import xlsx_response
 from portal.models import Role
 from portal.pages import posted_step, run_service
 from portal.permissions import can, official_province_id, require
-from portal.views import paginate
+from portal.views import paginate, table
 
 from . import selectors, services
 from .filters import (
@@ -288,12 +288,7 @@ def application_list(request):
     return render(
         request,
         "cooperation/application_list.html",
-        {
-            "filter": fs,
-            "page": page,
-            "headers": [h for h, _fn in cols],
-            "rows": [(a, [fn(a) for _h, fn in cols]) for a in page.object_list],
-        },
+        {"filter": fs, "page": page, **table(cols, page.object_list)},
     )
 
 

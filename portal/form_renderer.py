@@ -106,29 +106,17 @@ class PortalFormRenderer(DjangoTemplates):
     def _input(self, widget: dict) -> str:
         context = Context()
         value = widget["value"]
-        return (
-            '<input type="'
-            + _text(widget["type"], context)
-            + '" name="'
-            + _text(widget["name"], context)
-            + '"'
-            + ("" if value is None else ' value="' + _as_string(value, context) + '"')
-            + _attrs(widget["attrs"], context)
-            + ">"
-        )
+        shown = "" if value is None else ' value="' + _as_string(value, context) + '"'
+        name = _text(widget["name"], context)
+        kind = _text(widget["type"], context)
+        return f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"], context)}>'
 
     def _textarea(self, widget: dict) -> str:
         context = Context()
         value = widget["value"]
-        return (
-            '<textarea name="'
-            + _text(widget["name"], context)
-            + '"'
-            + _attrs(widget["attrs"], context)
-            + ">\n"
-            + (_text(value, context) if value else "")
-            + "</textarea>"
-        )
+        text = _text(value, context) if value else ""
+        name = _text(widget["name"], context)
+        return f'<textarea name="{name}"{_attrs(widget["attrs"], context)}>\n{text}</textarea>'
 
     def _select(self, widget: dict) -> str:
         context = Context()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable, Sequence
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import attachments, audit, outbox, selectors
-from .exports import xlsx_response
+from .exports import Column, xlsx_response
 from .forms import LoginForm
 from .models import PROVINCE_CHOICES, Attachment, Notification, Role, WebhookDelivery
 from .permissions import can, require
@@ -39,6 +40,8 @@ __all__ = [
     "webhook_replay",
     "organization_suggest",
     "suggestion_options",
+    "paginate",
+    "table",
 ]
 
 
@@ -109,6 +112,16 @@ def _rows_do_not_depend_on_columns(query) -> bool:
 def paginate(request, queryset, per_page: int = 50, cap: int | None = None):
     """Page-number pagination for pages, over the first ``cap`` rows (CappedPaginator)."""
     return CappedPaginator(queryset, per_page, cap=cap).get_page(request.GET.get("page"))
+
+
+def table(columns: Sequence[Column], objects: Iterable) -> dict:
+    """A list page's table from the same ``(header, value)`` columns its Excel export reads
+    (``xlsx_response``): ``headers``, and ``rows`` as ``(record, cells)`` for the ``table_rows`` tag,
+    so what a page shows is what it exports."""
+    return {
+        "headers": [header for header, _value in columns],
+        "rows": [(obj, [value(obj) for _header, value in columns]) for obj in objects],
+    }
 
 
 @login_required

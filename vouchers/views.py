@@ -20,7 +20,7 @@ from portal.exports import xlsx_response
 from portal.models import PROVINCE_CODES, Organization, Region, StateChange, content_type_for
 from portal.pages import form_status, posted_step, run_service
 from portal.permissions import can
-from portal.views import paginate, suggestion_options
+from portal.views import paginate, suggestion_options, table
 
 from . import selectors, services
 from .filters import (
@@ -170,15 +170,13 @@ def _list(
             description=request.GET.urlencode(),
         )
     page = paginate(request, qs)
-    rows = [(obj, [fn(obj) for _h, fn in columns]) for obj in page.object_list]
     return render(
         request,
         "vouchers/list.html",
         {
+            **table(columns, page.object_list),
             "title": title,
             "filter": filterset,
-            "headers": [h for h, _fn in columns],
-            "rows": rows,
             "page": page,
             "actions": actions or [],
             "intro": intro,

@@ -95,15 +95,21 @@ def test_a_callable_label_is_left_to_the_template_language_which_calls_it():
     assert "called &lt;label&gt;" in fast
 
 
-def test_a_select_is_written_without_its_templates(monkeypatch):
-    rendered = []
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The templates Django's renderer renders from here on (the portal's calls it for the others)."""
+    names = []
     original = DjangoTemplates.render
 
     def recording(self, template_name, context, request=None):
-        rendered.append(template_name)
+        names.append(template_name)
         return original(self, template_name, context, request=request)
 
     monkeypatch.setattr(DjangoTemplates, "render", recording)
+    return names
+
+
+def test_a_select_is_written_without_its_templates(rendered):
     field = forms.ChoiceField(choices=[(str(i), f"基地 {i}") for i in range(200)])
     html = field.widget.render("base", "17", renderer=PortalFormRenderer())
     assert rendered == []
@@ -229,15 +235,7 @@ def test_the_inputs_written_in_python_are_the_templates_that_only_include_input_
         assert source.strip() == '{% include "django/forms/widgets/input.html" %}', name
 
 
-def test_an_input_is_written_without_its_templates(monkeypatch):
-    rendered = []
-    original = DjangoTemplates.render
-
-    def recording(self, template_name, context, request=None):
-        rendered.append(template_name)
-        return original(self, template_name, context, request=request)
-
-    monkeypatch.setattr(DjangoTemplates, "render", recording)
+def test_an_input_is_written_without_its_templates(rendered):
     html = forms.TextInput().render("title", "标题", renderer=PortalFormRenderer())
     html += forms.Textarea().render("plan", "计划", renderer=PortalFormRenderer())
     assert rendered == []
